@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto'
+import { issueToken } from '../auth/tokens.js'
+import { HUB_MEDIA_TYPES } from '../services/bootstrap.js'
+import type { Deps } from '../services/deps.js'
+
+/**
+ * Admin operations, each a plain function of JSON input to JSON output, so the CLI can run them
+ * against the database directly or, while a hub holds an embedded database, through that hub.
+ */
+export class AdminInputError extends Error {
+  override name = 'AdminInputError'
+}
+
+const ALIAS = /^[a-z0-9][a-z0-9-]{0,62}$/
+const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const API_ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
+const RESERVED_ROOTS = new Set(['taxii2', 'healthz', 'admin'])
+
+export interface TokenInput {
+  sub: string
+  read?: string[]
+  write?: string[]
+  admin?: string[]
+  identities?: string[]
+  ttlSeconds: number
+}
+
+export interface CollectionInput {
+  apiRoot: string
+  title: string
+  alias?: string
+  description?: string
+  canRead: boolean
+  canWrite: boolean
+  id?: string
+}
+
+export interface ApiRootInput {
+  name: string
+  title: string
+  description?: string
+  maxContentLength?: number
+  isDefault?: boolean
+}
+
+async function rootOrThrow(deps: Deps, name: string) {
+  const root = await deps.store.getApiRoot(name)
+  if (root === undefined) throw new AdminInputError(`no API root named "${name}"`)
+  return root
+}
+
+export const operations = {
+  'token.issue': async (deps: Deps, input: TokenInput) => {
+    if (input.sub.trim() === '') throw new AdminInputError('--sub must not be empty')
+    return { token: await issueToken(deps.keys, input) }
+  },
+
+  'api-roots.list': async (deps: Deps) => {
+    return { api_roots: await deps.store.listApiRoots() }
+  },
+
+  'api-roots.create': async (deps: Deps, input: ApiRootInput) => {
+    if (!API_ROOT_NAME.test(input.name) || RESERVED_ROOTS.has(input.name)) {
+      throw new AdminInputError(`"${input.name}" cannot name an API root`)
+    }
+    if ((await deps.store.getApiRoot(input.name)) !== undefined) {
+      throw new AdminInputError(`an API root named "${input.name}" exists already`)
+    }
+    const root = await deps.store.createApiRoot({
+      name: input.name,
+      title: input.title,
+      description: input.description ?? null,
+      max_content_length: input.maxContentLength ?? deps.config.maxContentLength,
+      is_default: input.isDefault ?? false,
+    })
+    return { api_root: root }
+  },
+
+  'collections.list': async (deps: Deps, input: { apiRoot?: string }) => {
+    const roots =
+      input.apiRoot === undefined
+        ? await deps.store.listApiRoots()
+        : [await rootOrThrow(deps, input.apiRoot)]
+    const collections = []
+    for (const root of roots) {
+      for (const c of await deps.store.listCollections(root.pk)) {
+        collections.push({ api_root: root.name, ...c })
+      }
+    }
+    return { collections }
+  },
+
+  'collections.create': async (deps: Deps, input: CollectionInput) => {
+    const root = await rootOrThrow(deps, input.apiRoot)
+    if (input.alias !== undefined && !ALIAS.test(input.alias)) {
+      throw new AdminInputError(
+        'an alias is 1-63 characters of a-z, 0-9 and -, starting alphanumeric',
+      )
+    }
+    if (input.alias !== undefined && UUID_SHAPED.test(input.alias)) {
+      throw new AdminInputError('an alias must not look like a UUID')
+    }
+    const id = input.id ?? randomUUID()
+    for (const ref of [id, input.alias]) {
+      if (ref !== undefined && (await deps.store.findCollection(root.pk, ref)) !== undefined) {
+        throw new AdminInputError(`a collection "${ref}" exists already in ${root.name}`)
+      }
+    }
+    const collection = await deps.store.createCollection(root.pk, {
+      id,
+      alias: input.alias ?? null,
+      title: input.title,
+      description: input.description ?? null,
+      can_read: input.canRead,
+      can_write: input.canWrite,
+      media_types: HUB_MEDIA_TYPES,
+    })
+    return { collection: { api_root: root.name, ...collection } }
+  },
+} as const
+
+export type OperationName = keyof typeof operations
+export type OperationInput<N extends OperationName> = Parameters<(typeof operations)[N]>[1]
+export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]>>
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name)
+}

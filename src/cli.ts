@@ -1,0 +1,268 @@
+#!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import type { Config, ConfigOverrides } from './config.js'
+import { ConfigError, loadConfig } from './config.js'
+import { EXIT } from './cli/exit-codes.js'
+import { parseDuration } from './cli/duration.js'
+import { runOperation, RemoteOperationError } from './cli/run-operation.js'
+
+interface GlobalOptions {
+  dataDir?: string
+  databaseUrl?: string
+}
+
+const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+]
+
+const port = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new InvalidArgumentError('a port is a number from 0 to 65535')
+  }
+  return Number(value)
+}
+
+const positive = (value: string): number => {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive whole number')
+  return Number(value)
+}
+
+const duration = (value: string): number => {
+  try {
+    return parseDuration(value)
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message)
+  }
+}
+
+function configFrom(cmd: Command, extra: ConfigOverrides = {}): Config {
+  const g = cmd.optsWithGlobals<GlobalOptions>()
+  return loadConfig(process.env, {
+    ...(g.dataDir !== undefined && { dataDir: g.dataDir }),
+    ...(g.databaseUrl !== undefined && { databaseUrl: g.databaseUrl }),
+    ...extra,
+  })
+}
+
+const info = (message: string) => process.stderr.write(`${message}\n`)
+const out = (text: string) => process.stdout.write(`${text}\n`)
+
+const cellText = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v)
+
+function table<T extends object>(rows: T[], columns: (keyof T & string)[]): string {
+  const cells = [columns, ...rows.map((r) => columns.map((c) => cellText(r[c])))]
+  const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hydrawatch')
+    .description('TAXII 2.1 hub for sharing distillation-attack indicators')
+    .addOption(
+      new Option('--data-dir <dir>', 'embedded database directory').env('HYDRAWATCH_DATA_DIR'),
+    )
+    .addOption(
+      new Option('--database-url <url>', 'PostgreSQL URL instead of the embedded database').env(
+        'DATABASE_URL',
+      ),
+    )
+    .showHelpAfterError()
+    .exitOverride()
+
+  program
+    .command('serve')
+    .description('run the TAXII 2.1 server')
+    .option('--host <host>', 'address to listen on (HYDRAWATCH_HOST)')
+    .option('--port <port>', 'port to listen on (HYDRAWATCH_PORT)', port)
+    .option('--public-url <url>', 'base URL advertised in discovery (HYDRAWATCH_PUBLIC_URL)')
+    .option('--max-page-size <n>', 'largest page served (HYDRAWATCH_MAX_PAGE_SIZE)', positive)
+    .action(
+      async (
+        opts: { host?: string; port?: number; publicUrl?: string; maxPageSize?: number },
+        cmd: Command,
+      ) => {
+        const config = configFrom(cmd, {
+          ...(opts.host !== undefined && { host: opts.host }),
+          ...(opts.port !== undefined && { port: opts.port }),
+          ...(opts.publicUrl !== undefined && { publicUrl: opts.publicUrl }),
+          ...(opts.maxPageSize !== undefined && { maxPageSize: opts.maxPageSize }),
+        })
+        const { serve } = await import('./cli/serve.js')
+        await serve(config)
+      },
+    )
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const config = configFrom(cmd)
+      const { migrateCommand } = await import('./cli/serve.js')
+      await migrateCommand(config)
+    })
+
+  const token = program.command('token').description('hub tokens')
+  token
+    .command('issue')
+    .description('mint a token and print it on stdout')
+    .requiredOption('--sub <org>', 'who the token is for (its subject)')
+    .option('--read <ids>', 'collections it may read: ids, aliases or *', list)
+    .option('--write <ids>', 'collections it may write: ids, aliases or *', list)
+    .option(
+      '--admin [ids]',
+      'collections it administers (read and write): ids, aliases or * (default *)',
+    )
+    .option('--identity <ids>', 'STIX identity ids the bearer may publish as', list)
+    .option('--ttl <duration>', 'lifetime such as 12h, 30d', duration, 30 * 86400)
+    .action(
+      async (
+        opts: {
+          sub: string
+          read?: string[]
+          write?: string[]
+          admin?: string | true
+          identity?: string[]
+          ttl: number
+        },
+        cmd: Command,
+      ) => {
+        const admin =
+          opts.admin === undefined ? undefined : opts.admin === true ? ['*'] : list(opts.admin)
+        if (opts.read === undefined && opts.write === undefined && admin === undefined) {
+          throw new InvalidArgumentError('give at least one of --read, --write or --admin')
+        }
+        const result = await runOperation(configFrom(cmd), 'token.issue', {
+          sub: opts.sub,
+          ...(opts.read !== undefined && { read: opts.read }),
+          ...(opts.write !== undefined && { write: opts.write }),
+          ...(admin !== undefined && { admin }),
+          ...(opts.identity !== undefined && { identities: opts.identity }),
+          ttlSeconds: opts.ttl,
+        })
+        out(result.token)
+        info(`token for "${opts.sub}" issued, valid for ${opts.ttl} s`)
+      },
+    )
+
+  const roots = program.command('api-roots').description('API roots')
+  roots
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { api_roots } = await runOperation(configFrom(cmd), 'api-roots.list', undefined)
+      if (opts.json === true) out(JSON.stringify(api_roots, null, 2))
+      else out(table(api_roots, ['name', 'title', 'is_default', 'max_content_length']))
+    })
+  roots
+    .command('create <name>')
+    .requiredOption('--title <title>', 'human-readable title')
+    .option('--description <text>')
+    .option('--max-content-length <bytes>', 'largest request body', positive)
+    .option('--default', 'make it the default API root in discovery')
+    .action(
+      async (
+        name: string,
+        opts: { title: string; description?: string; maxContentLength?: number; default?: boolean },
+        cmd: Command,
+      ) => {
+        const { api_root } = await runOperation(configFrom(cmd), 'api-roots.create', {
+          name,
+          title: opts.title,
+          ...(opts.description !== undefined && { description: opts.description }),
+          ...(opts.maxContentLength !== undefined && { maxContentLength: opts.maxContentLength }),
+          isDefault: opts.default === true,
+        })
+        out(api_root.name)
+        info(`API root "${api_root.name}" created`)
+      },
+    )
+
+  const collections = program.command('collections').description('collections')
+  collections
+    .command('list')
+    .option('--api-root <name>', 'only this API root')
+    .option('--json', 'print JSON')
+    .action(async (opts: { apiRoot?: string; json?: boolean }, cmd: Command) => {
+      const { collections: rows } = await runOperation(configFrom(cmd), 'collections.list', {
+        ...(opts.apiRoot !== undefined && { apiRoot: opts.apiRoot }),
+      })
+      if (opts.json === true) out(JSON.stringify(rows, null, 2))
+      else out(table(rows, ['api_root', 'id', 'alias', 'title', 'can_read', 'can_write']))
+    })
+  collections
+    .command('create')
+    .requiredOption('--title <title>', 'human-readable title')
+    .option('--api-root <name>', 'API root to create it in', 'hub')
+    .option('--alias <alias>', 'short name usable in URLs instead of the id')
+    .option('--description <text>')
+    .addOption(
+      new Option('--policy <policy>', 'what any token may do over TAXII')
+        .choices(['read-write', 'read-only', 'write-only', 'closed'])
+        .default('read-write'),
+    )
+    .action(
+      async (
+        opts: {
+          title: string
+          apiRoot: string
+          alias?: string
+          description?: string
+          policy: string
+        },
+        cmd: Command,
+      ) => {
+        const { collection } = await runOperation(configFrom(cmd), 'collections.create', {
+          apiRoot: opts.apiRoot,
+          title: opts.title,
+          ...(opts.alias !== undefined && { alias: opts.alias }),
+          ...(opts.description !== undefined && { description: opts.description }),
+          canRead: opts.policy === 'read-write' || opts.policy === 'read-only',
+          canWrite: opts.policy === 'read-write' || opts.policy === 'write-only',
+        })
+        out(collection.id)
+        info(`collection "${collection.title}" created in ${collection.api_root}`)
+      },
+    )
+
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+    return EXIT.OK
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE
+    }
+    if (err instanceof InvalidArgumentError || err instanceof ConfigError) {
+      info(`hydrawatch: ${err.message}`)
+      return EXIT.USAGE
+    }
+    if (err instanceof RemoteOperationError || (err as Error).name === 'AdminInputError') {
+      info(`hydrawatch: ${(err as Error).message}`)
+      return EXIT.FAILURE
+    }
+    if ((err as Error).name === 'DataDirBusyError') {
+      info(`hydrawatch: ${(err as Error).message}`)
+      return EXIT.UNAVAILABLE
+    }
+    info(`hydrawatch: ${err instanceof Error ? err.message : String(err)}`)
+    return EXIT.FAILURE
+  }
+}
+
+process.exitCode = await main(process.argv)

@@ -1,0 +1,137 @@
+import { resolve } from 'node:path'
+
+/** Where the hub keeps its data: a PostgreSQL server, or embedded PGlite in a directory. */
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'pglite'; /** a directory, or 'memory' */ dataDir: string }
+
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly publicUrl: string
+  /** true when HYDRAWATCH_PUBLIC_URL was not given: the URL follows the bound address */
+  readonly publicUrlDerived: boolean
+  readonly dataDir: string
+  readonly database: DatabaseConfig
+  readonly maxPageSize: number
+  readonly maxContentLength: number
+  readonly maxEnvelopeObjects: number
+  readonly basicAuth: boolean
+  readonly title: string
+  readonly contact: string | undefined
+  readonly logLevel: string
+}
+
+/** Every variable the hub reads, with its default; README and .env.example list the same. */
+export const ENV_VARS = {
+  HYDRAWATCH_HOST: '127.0.0.1',
+  HYDRAWATCH_PORT: '8080',
+  HYDRAWATCH_PUBLIC_URL: 'http://<host>:<port>',
+  HYDRAWATCH_DATA_DIR: './data',
+  DATABASE_URL: '(unset: embedded PGlite in the data directory)',
+  HYDRAWATCH_MAX_PAGE_SIZE: '1000',
+  HYDRAWATCH_MAX_CONTENT_LENGTH: '10485760',
+  HYDRAWATCH_MAX_ENVELOPE_OBJECTS: '10000',
+  HYDRAWATCH_BASIC_AUTH: 'true',
+  HYDRAWATCH_TITLE: 'hydrawatch',
+  HYDRAWATCH_CONTACT: '(unset)',
+  HYDRAWATCH_LOG_LEVEL: 'info',
+} as const
+
+export type ConfigOverrides = Partial<{
+  host: string
+  port: number
+  publicUrl: string
+  dataDir: string
+  databaseUrl: string
+  maxPageSize: number
+  logLevel: string
+}>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const n = Number(raw)
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`)
+  return n
+}
+
+function boolean(name: string, raw: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+function baseUrl(name: string, raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http or https URL`)
+  }
+  if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment`)
+  return url.href.replace(/\/+$/, '')
+}
+
+/** The only reader of process.env: environment, then CLI overrides, validated and frozen. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: ConfigOverrides = {},
+): Config {
+  const get = (name: keyof typeof ENV_VARS): string | undefined => {
+    const v = env[name]
+    return v === undefined || v === '' ? undefined : v
+  }
+  const host = overrides.host ?? get('HYDRAWATCH_HOST') ?? '127.0.0.1'
+  const port =
+    overrides.port ?? integer('HYDRAWATCH_PORT', get('HYDRAWATCH_PORT') ?? '8080', 0, 65535)
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  const explicitUrl = overrides.publicUrl ?? get('HYDRAWATCH_PUBLIC_URL')
+  const publicUrl = baseUrl('HYDRAWATCH_PUBLIC_URL', explicitUrl ?? `http://${urlHost}:${port}`)
+  const dataDir = resolve(overrides.dataDir ?? get('HYDRAWATCH_DATA_DIR') ?? './data')
+  const databaseUrl = overrides.databaseUrl ?? get('DATABASE_URL')
+  let database: DatabaseConfig
+  if (databaseUrl === undefined) {
+    database = { kind: 'pglite', dataDir }
+  } else if (databaseUrl === 'memory:' || databaseUrl === 'pglite:memory') {
+    database = { kind: 'pglite', dataDir: 'memory' }
+  } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    database = { kind: 'postgres', url: databaseUrl }
+  } else {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://')
+  }
+  const maxPageSize =
+    overrides.maxPageSize ??
+    integer('HYDRAWATCH_MAX_PAGE_SIZE', get('HYDRAWATCH_MAX_PAGE_SIZE') ?? '1000', 1, 100_000)
+  return Object.freeze({
+    host,
+    port,
+    publicUrl,
+    publicUrlDerived: explicitUrl === undefined,
+    dataDir,
+    database,
+    maxPageSize,
+    maxContentLength: integer(
+      'HYDRAWATCH_MAX_CONTENT_LENGTH',
+      get('HYDRAWATCH_MAX_CONTENT_LENGTH') ?? '10485760',
+      1024,
+      2 ** 31 - 1,
+    ),
+    maxEnvelopeObjects: integer(
+      'HYDRAWATCH_MAX_ENVELOPE_OBJECTS',
+      get('HYDRAWATCH_MAX_ENVELOPE_OBJECTS') ?? '10000',
+      1,
+      1_000_000,
+    ),
+    basicAuth: boolean('HYDRAWATCH_BASIC_AUTH', get('HYDRAWATCH_BASIC_AUTH') ?? 'true'),
+    title: get('HYDRAWATCH_TITLE') ?? 'hydrawatch',
+    contact: get('HYDRAWATCH_CONTACT'),
+    logLevel: overrides.logLevel ?? get('HYDRAWATCH_LOG_LEVEL') ?? 'info',
+  })
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import querystring from 'node:querystring'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify'
+import { malformedJson, notFound } from '../errors.js'
+import type { Deps } from '../services/deps.js'
+import type { Access, TaxiiRequestState } from './context.js'
+import { authenticate } from './plugins/auth.js'
+import { registerErrorEnvelope } from './plugins/error-envelope.js'
+import { methodNotAllowed, payloadTooLarge, taxiiGuard } from './plugins/guard.js'
+import { registerAdminRoutes } from './routes/admin.js'
+import * as objectRoutes from './routes/objects.js'
+import * as serverRoutes from './routes/server.js'
+
+type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+type Method = 'GET' | 'POST' | 'DELETE'
+
+interface Resource {
+  url: string
+  methods: Partial<Record<Method, [Access, Handler]>>
+}
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+const COLLECTION = '/:apiRoot/collections/:collectionId'
+
+/** The endpoint set is fixed by TAXII 2.1, so the table is the documentation. */
+function resources(deps: Deps): Resource[] {
+  return [
+    { url: '/taxii2/', methods: { GET: ['public', serverRoutes.discovery(deps)] } },
+    { url: '/:apiRoot/', methods: { GET: ['authenticated', serverRoutes.apiRoot()] } },
+    {
+      url: '/:apiRoot/status/:statusId/',
+      methods: { GET: ['authenticated', serverRoutes.status(deps)] },
+    },
+    {
+      url: '/:apiRoot/collections/',
+      methods: { GET: ['authenticated', serverRoutes.collections(deps)] },
+    },
+    { url: `${COLLECTION}/`, methods: { GET: ['authenticated', serverRoutes.collection()] } },
+    { url: `${COLLECTION}/manifest/`, methods: { GET: ['read', objectRoutes.manifest(deps)] } },
+    {
+      url: `${COLLECTION}/objects/`,
+      methods: {
+        GET: ['read', objectRoutes.objects(deps)],
+        POST: ['write', objectRoutes.addObjects(deps)],
+      },
+    },
+    {
+      url: `${COLLECTION}/objects/:objectId/`,
+      methods: {
+        GET: ['read', objectRoutes.object(deps)],
+        DELETE: ['delete', objectRoutes.deleteObject(deps)],
+      },
+    },
+    {
+      url: `${COLLECTION}/objects/:objectId/versions/`,
+      methods: { GET: ['read', objectRoutes.versions(deps)] },
+    },
+  ]
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger']
+  /** enables the loopback admin channel (see routes/admin.ts) */
+  adminSecret?: string
+}
+
+export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: (s) => querystring.parse(s) },
+    bodyLimit: 2 ** 31 - 1,
+    return503OnClosing: true,
+    genReqId: () => randomUUID(),
+  })
+  app.decorateRequest('taxii', null as unknown as TaxiiRequestState)
+  app.addHook('onRequest', async (request) => {
+    request.taxii = {}
+  })
+  registerErrorEnvelope(app)
+
+  app.removeAllContentTypeParsers()
+  // Counted while it streams in, so a chunked body cannot exceed the API root's limit (T-076).
+  app.addContentTypeParser(
+    'application/taxii+json',
+    async (request: FastifyRequest, payload: IncomingMessage) => {
+      const limit = request.taxii.apiRoot?.max_content_length ?? deps.config.maxContentLength
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const chunk of payload as AsyncIterable<Buffer>) {
+        size += chunk.length
+        if (size > limit) throw payloadTooLarge(limit)
+        chunks.push(chunk)
+      }
+      try {
+        return utf8.decode(Buffer.concat(chunks, size))
+      } catch {
+        throw malformedJson('the body is not valid UTF-8')
+      }
+    },
+  )
+
+  app.get('/healthz', async (_req, reply) => {
+    await deps.store.now()
+    return reply.header('cache-control', 'no-store').send({ status: 'ok' })
+  })
+
+  if (opts.adminSecret !== undefined) registerAdminRoutes(app, deps, opts.adminSecret)
+
+  app.addHook('onRequest', taxiiGuard(deps))
+  for (const resource of resources(deps)) {
+    const allow = Object.keys(resource.methods)
+    const access = Object.fromEntries(Object.entries(resource.methods).map(([m, [a]]) => [m, a]))
+    const config = { taxii: true as const, allow, access }
+    for (const [method, [, handler]] of Object.entries(resource.methods)) {
+      app.route({ method, url: resource.url, config, handler })
+    }
+    const others = ALL_METHODS.filter((m) => !allow.includes(m))
+    app.route({
+      method: others,
+      url: resource.url,
+      config,
+      handler: async () => {
+        throw methodNotAllowed(allow)
+      },
+    })
+  }
+
+  app.setNotFoundHandler(async (request) => {
+    await authenticate(deps, request)
+    throw notFound('TAXII_ERR_NOT_FOUND', 'there is no TAXII resource at this path')
+  })
+  return app
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../config.js'
+import { openHub } from '../hub.js'
+import { bootstrapDefaultApiRoot } from '../services/bootstrap.js'
+import type { Deps } from '../services/deps.js'
+import { buildApp } from './app.js'
+
+export interface RunningServer {
+  app: FastifyInstance
+  deps: Deps
+  url: string
+  close(): Promise<void>
+}
+
+/** Opens storage, builds the app and listens; close() drains requests, then the database. */
+export async function startServer(
+  config: Config,
+  opts: { adminSecret?: string } = {},
+): Promise<RunningServer> {
+  const deps = await openHub(config)
+  try {
+    await bootstrapDefaultApiRoot(deps)
+    const app = buildApp(deps, {
+      logger: {
+        level: config.logLevel,
+        redact: ['req.headers.authorization', 'req.headers.cookie'],
+      },
+      ...(opts.adminSecret !== undefined && { adminSecret: opts.adminSecret }),
+    })
+    const address = await app.listen({ host: config.host, port: config.port })
+    if (config.publicUrlDerived) {
+      // port 0 binds an ephemeral port: advertise the one actually bound
+      deps.config = Object.freeze({ ...config, publicUrl: address })
+    }
+    let closing: Promise<void> | undefined
+    return {
+      app,
+      deps,
+      url: address,
+      close() {
+        closing ??= app.close().then(() => deps.store.close())
+        return closing
+      },
+    }
+  } catch (err) {
+    await deps.store.close()
+    throw err
+  }
+}

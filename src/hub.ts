@@ -1,0 +1,21 @@
+import type { Config } from './config.js'
+import { loadHubKeys } from './auth/keys.js'
+import type { Deps } from './services/deps.js'
+import { validateCommon } from './stix/validate.js'
+import { createKyselyStore } from './storage/kysely-store.js'
+import { migrateToLatest } from './storage/migrate.js'
+import { openDatabase } from './storage/open-database.js'
+
+/** Opens the configured database, brings its schema up to date and loads the hub's keys. */
+export async function openHub(config: Config): Promise<Deps> {
+  const { db } = await openDatabase(config.database)
+  try {
+    await migrateToLatest(db)
+    const store = createKyselyStore(db)
+    const keys = await loadHubKeys(store)
+    return { store, config, keys, validate: validateCommon }
+  } catch (err) {
+    await db.destroy()
+    throw err
+  }
+}

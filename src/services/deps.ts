@@ -1,0 +1,12 @@
+import type { HubKeys } from '../auth/keys.js'
+import type { Config } from '../config.js'
+import type { ObjectValidator } from '../stix/validate.js'
+import type { TaxiiStore } from '../storage/store.js'
+
+/** What the protocol services need, built once at start and passed in (never a singleton). */
+export interface Deps {
+  store: TaxiiStore
+  config: Config
+  keys: HubKeys
+  validate: ObjectValidator
+}

@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto'
+import type { Principal } from '../auth/tokens.js'
+import { notFound } from '../errors.js'
+import {
+  filterFingerprint,
+  parseFilters,
+  type FilterEndpoint,
+  type Filters,
+} from '../http/filters.js'
+import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
+import { describeObject } from '../stix/common.js'
+import { readEnvelope } from '../stix/envelope.js'
+import { mediaTypeForSpec } from '../storage/kysely-store.js'
+import type {
+  ApiRootRecord,
+  CollectionRecord,
+  NewObject,
+  ObjectQuery,
+  StatusDetail,
+  StatusRecord,
+} from '../storage/store.js'
+import type { Deps } from './deps.js'
+
+export interface CollectionContext {
+  principal: Principal
+  apiRoot: ApiRootRecord
+  collection: CollectionRecord
+}
+
+type Query = Record<string, string | string[] | undefined>
+
+/** A rendered listing: the JSON text to send and the date headers of T-132. */
+export interface Listing {
+  body: string
+  dateAddedFirst?: string
+  dateAddedLast?: string
+}
+
+const DEFAULT_PAGE_SIZE = 100
+export const STATUS_RETENTION_SECONDS = 7 * 24 * 3600
+
+function objectQuery(ctx: CollectionContext, f: Filters, objectId?: string): ObjectQuery {
+  return {
+    collection_pk: ctx.collection.pk,
+    ...(objectId !== undefined && { object_id: objectId }),
+    ...(f.added_after !== undefined && { added_after: f.added_after }),
+    ...(f.match_id !== undefined && { match_id: f.match_id }),
+    ...(f.match_type !== undefined && { match_type: f.match_type }),
+    ...(f.match_version !== undefined && { match_version: f.match_version }),
+    ...(f.match_spec_version !== undefined && { match_spec_version: f.match_spec_version }),
+  }
+}
+
+type ListEndpoint = Exclude<FilterEndpoint, 'delete'>
+
+async function page(
+  deps: Deps,
+  ctx: CollectionContext,
+  endpoint: ListEndpoint,
+  query: Query,
+  objectId: string | undefined,
+) {
+  const filters = parseFilters(endpoint, query)
+  const binding: NextBinding = {
+    endpoint,
+    apiRoot: ctx.apiRoot.name,
+    collection: ctx.collection.id,
+    ...(objectId !== undefined && { objectId }),
+    filters: filterFingerprint(endpoint, filters),
+    sub: ctx.principal.sub,
+  }
+  const after =
+    filters.next === undefined
+      ? undefined
+      : decodeNext(deps.keys.cursorSecret, binding, filters.next)
+  const limit = Math.min(filters.limit ?? DEFAULT_PAGE_SIZE, deps.config.maxPageSize)
+  const q = objectQuery(ctx, filters, objectId)
+  const result =
+    endpoint === 'objects' || endpoint === 'object'
+      ? await deps.store.listObjects(q, after, limit)
+      : await deps.store.listManifest(q, after, limit)
+  const last = result.rows[result.rows.length - 1]
+  const next =
+    result.more && last !== undefined
+      ? encodeNext(deps.keys.cursorSecret, binding, last)
+      : undefined
+  if (objectId !== undefined && result.rows.length === 0 && after === undefined) {
+    // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
+    if (!(await deps.store.objectExists(ctx.collection.pk, objectId))) {
+      throw notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no object with this id in the collection')
+    }
+  }
+  return { rows: result.rows, more: result.more, next }
+}
+
+function listing<T extends { date_added: string }>(
+  rows: T[],
+  more: boolean,
+  next: string | undefined,
+  items: (rows: T[]) => string,
+  key: string,
+): Listing {
+  const first = rows[0]
+  const last = rows[rows.length - 1]
+  if (first === undefined || last === undefined) return { body: '{}' }
+  const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`
+  return {
+    body: `${head},"${key}":[${items(rows)}]}`,
+    dateAddedFirst: first.date_added,
+    dateAddedLast: last.date_added,
+  }
+}
+
+/** Get Objects and Get an Object (§5.4, §5.6): stored JSON text is sent as is (T-154). */
+export async function getObjects(
+  deps: Deps,
+  ctx: CollectionContext,
+  query: Query,
+  objectId?: string,
+): Promise<Listing> {
+  const endpoint = objectId === undefined ? 'objects' : 'object'
+  const p = await page(deps, ctx, endpoint, query, objectId)
+  return listing(
+    p.rows as { date_added: string; body?: string }[],
+    p.more,
+    p.next,
+    (rows) => rows.map((r) => r.body).join(','),
+    'objects',
+  )
+}
+
+/** Get Object Manifests (§5.3). */
+export async function getManifest(
+  deps: Deps,
+  ctx: CollectionContext,
+  query: Query,
+): Promise<Listing> {
+  const p = await page(deps, ctx, 'manifest', query, undefined)
+  return listing(
+    p.rows,
+    p.more,
+    p.next,
+    (rows) =>
+      rows
+        .map((r) =>
+          JSON.stringify({
+            id: r.id,
+            date_added: r.date_added,
+            version: r.version,
+            media_type: mediaTypeForSpec(r.spec_version),
+          }),
+        )
+        .join(','),
+    'objects',
+  )
+}
+
+/** Get Object Versions (§5.8). */
+export async function getVersions(
+  deps: Deps,
+  ctx: CollectionContext,
+  query: Query,
+  objectId: string,
+): Promise<Listing> {
+  const p = await page(deps, ctx, 'versions', query, objectId)
+  return listing(
+    p.rows,
+    p.more,
+    p.next,
+    (rows) => rows.map((r) => JSON.stringify(r.version)).join(','),
+    'versions',
+  )
+}
+
+/** Delete an Object (§5.7): neither default filter applies (T-187). */
+export async function deleteObject(
+  deps: Deps,
+  ctx: CollectionContext,
+  query: Query,
+  objectId: string,
+): Promise<void> {
+  const filters = parseFilters('delete', query)
+  const deleted = await deps.store.deleteObjects({
+    ...objectQuery(ctx, filters, objectId),
+    default_spec_version: false,
+  })
+  if (deleted.length === 0) {
+    throw notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no matching object version in the collection')
+  }
+  await deps.store.audit({
+    sub: ctx.principal.sub,
+    action: 'delete_object',
+    api_root: ctx.apiRoot.name,
+    collection_id: ctx.collection.id,
+    details: { object_id: objectId, versions: deleted.map((d) => d.version) },
+  })
+}
+
+function taxiiNow(): string {
+  return new Date().toISOString().replace('Z', '000Z')
+}
+
+/**
+ * Add Objects (§5.5): every valid object of the envelope is written in one transaction, each
+ * invalid one is listed in the status with its reason, and stored versions count as successes
+ * without being touched (T-137, T-168, T-169).
+ */
+export async function addObjects(
+  deps: Deps,
+  ctx: CollectionContext,
+  body: string,
+): Promise<StatusRecord> {
+  const requestTimestamp = taxiiNow()
+  const items = readEnvelope(body, { maxObjects: deps.config.maxEnvelopeObjects })
+  const described = items.map((item) => describeObject(item.value, item.index))
+  const failures = new Map<number, string>()
+  const toStore: NewObject[] = []
+  const envelopeIndex: number[] = []
+  items.forEach((item, i) => {
+    const d = described[i]!
+    if (item.problem !== undefined) failures.set(i, item.problem)
+    else if (d.meta === undefined)
+      failures.set(i, deps.validate(item.value) ?? 'S-006 unreadable object')
+    else {
+      toStore.push({ ...d.meta, body: item.text })
+      envelopeIndex.push(i)
+    }
+  })
+  const result = await deps.store.addObjects(ctx.collection.pk, toStore, (n) =>
+    deps.validate(items[envelopeIndex[n]!]!.value),
+  )
+  const successes: StatusDetail[] = []
+  const failed: StatusDetail[] = []
+  const outcome = new Map<number, StatusDetail>()
+  for (const [n, v] of [...result.stored, ...result.duplicates]) outcome.set(envelopeIndex[n]!, v)
+  for (const [n, message] of result.rejected) failures.set(envelopeIndex[n]!, message)
+  items.forEach((_, i) => {
+    const ok = outcome.get(i)
+    if (ok !== undefined) successes.push({ id: ok.id, version: ok.version })
+    else {
+      const d = described[i]!
+      failed.push({ id: d.id, version: d.version, message: failures.get(i) ?? 'not stored' })
+    }
+  })
+  const status: StatusRecord = {
+    id: randomUUID(),
+    api_root_pk: ctx.apiRoot.pk,
+    owner_sub: ctx.principal.sub,
+    status: 'complete',
+    request_timestamp: requestTimestamp,
+    total_count: items.length,
+    success_count: successes.length,
+    failure_count: failed.length,
+    pending_count: 0,
+    successes,
+    failures: failed,
+    pendings: [],
+  }
+  await deps.store.putStatus(status, STATUS_RETENTION_SECONDS)
+  await deps.store.audit({
+    sub: ctx.principal.sub,
+    action: 'add_objects',
+    api_root: ctx.apiRoot.name,
+    collection_id: ctx.collection.id,
+    details: {
+      status_id: status.id,
+      stored: result.stored.size,
+      duplicates: result.duplicates.size,
+      failed: failed.length,
+    },
+  })
+  return status
+}

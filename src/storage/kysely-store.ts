@@ -1,0 +1,422 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
+import type { Database } from './database.js'
+import type {
+  AddObjectsResult,
+  ApiRootRecord,
+  AuditEvent,
+  CollectionRecord,
+  KeysetPosition,
+  ManifestRow,
+  NewApiRoot,
+  NewCollection,
+  NewObject,
+  ObjectQuery,
+  ObjectRow,
+  Page,
+  StatusRecord,
+  StoredVersion,
+  TaxiiStore,
+} from './store.js'
+
+/** TAXII timestamp text (6 fractional digits, Z) of a timestamptz column, computed in SQL. */
+const taxiiText = (column: RawBuilder<unknown>): RawBuilder<string> =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
+/**
+ * `ts` (a TAXII timestamp) plus n microseconds, exactly: JS Date alone would drop the last three
+ * digits.
+ */
+export function addMicroseconds(ts: string, n: number): string {
+  const ms = Date.parse(ts.slice(0, 23) + 'Z')
+  const us = BigInt(ms) * 1000n + BigInt(ts.slice(23, 26)) + BigInt(n)
+  const whole = new Date(Number(us / 1000n)).toISOString().slice(0, 23)
+  return `${whole}${String(us % 1000n).padStart(3, '0')}Z`
+}
+
+/** The version key (stix/timestamps versionKey) of a TAXII timestamp: 9 fractional digits. */
+const versionKeyOfTaxii = (ts: string): string => `${ts.slice(0, 26)}000`
+
+const MEDIA_TYPE_BY_SPEC: Record<string, string> = {
+  '2.1': 'application/stix+json;version=2.1',
+  '2.0': 'application/stix+json;version=2.0',
+}
+
+export function mediaTypeForSpec(specVersion: string): string {
+  return MEDIA_TYPE_BY_SPEC[specVersion] ?? `application/stix+json;version=${specVersion}`
+}
+
+const apiRootColumns = [
+  sql`pk::text`.as('pk'),
+  'name',
+  'title',
+  'description',
+  'versions',
+  sql`max_content_length::float8`.as('max_content_length'),
+  'is_default',
+  'builtin',
+] as const
+
+const collectionColumns = [
+  sql`pk::text`.as('pk'),
+  sql`api_root_pk::text`.as('api_root_pk'),
+  'id',
+  'alias',
+  'title',
+  'description',
+  'can_read',
+  'can_write',
+  'media_types',
+  'require_attribution',
+  'builtin',
+] as const
+
+/**
+ * WHERE clause of an object listing, following TAXII 2.1 §3.4 and the evaluation order of
+ * T-123: filters on the record itself, then spec-version and version selection among the
+ * records of the same object that pass the same filters. Sibling checks are anti-joins over the
+ * (collection_pk, id, version_key) index, so a page costs the same wherever it starts.
+ */
+function objectConditions(q: ObjectQuery): RawBuilder<unknown> {
+  const where: RawBuilder<unknown>[] = [sql`o.collection_pk = ${q.collection_pk}::bigint`]
+  if (q.object_id !== undefined) where.push(sql`o.id = ${q.object_id}`)
+  if (q.match_id !== undefined) where.push(sql`o.id = any(${q.match_id}::text[])`)
+  if (q.match_type !== undefined) where.push(sql`o.type = any(${q.match_type}::text[])`)
+  if (q.added_after !== undefined) {
+    where.push(sql`o.date_added > ${q.added_after}::timestamptz`)
+  }
+
+  const sibling: RawBuilder<unknown>[] = [sql`s.collection_pk = o.collection_pk`, sql`s.id = o.id`]
+  if (q.added_after !== undefined) {
+    sibling.push(sql`s.date_added > ${q.added_after}::timestamptz`)
+  }
+  if (q.match_spec_version !== undefined) {
+    where.push(sql`o.spec_version = any(${q.match_spec_version}::text[])`)
+    sibling.push(sql`s.spec_version = any(${q.match_spec_version}::text[])`)
+  } else if (q.default_spec_version !== false) {
+    // spec versions are n.m with single digits today, so text order is numeric order
+    where.push(
+      sql`not exists (select 1 from objects s where ${sql.join(sibling, sql` and `)} and s.spec_version > o.spec_version)`,
+    )
+    sibling.push(sql`s.spec_version = o.spec_version`)
+  }
+
+  const v = q.match_version
+  if (v !== undefined && !v.all) {
+    const siblings = sql.join(sibling, sql` and `)
+    const any: RawBuilder<unknown>[] = []
+    if (v.last) {
+      any.push(
+        sql`not exists (select 1 from objects s where ${siblings} and s.version_key > o.version_key)`,
+      )
+    }
+    if (v.first) {
+      any.push(
+        sql`not exists (select 1 from objects s where ${siblings} and s.version_key < o.version_key)`,
+      )
+    }
+    if (v.exact.length > 0) any.push(sql`o.version_key = any(${v.exact}::text[])`)
+    where.push(sql`(${sql.join(any, sql` or `)})`)
+  }
+  return sql.join(where, sql` and `)
+}
+
+function afterCondition(after: KeysetPosition | undefined): RawBuilder<unknown> {
+  return after === undefined
+    ? sql`true`
+    : sql`(o.date_added, o.pk) > (${after.date_added}::timestamptz, ${after.pk}::bigint)`
+}
+
+function page<T>(rows: T[], limit: number): Page<T> {
+  const more = rows.length > limit
+  if (more) rows.length = limit
+  return { rows, more }
+}
+
+export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
+  async function listRows<T>(
+    projection: RawBuilder<unknown>,
+    q: ObjectQuery,
+    after: KeysetPosition | undefined,
+    limit: number,
+  ): Promise<Page<T>> {
+    const { rows } = await sql<T>`
+      select ${projection}
+      from objects o
+      where ${objectConditions(q)} and ${afterCondition(after)}
+      order by o.date_added, o.pk
+      limit ${limit + 1}`.execute(db)
+    return page(rows, limit)
+  }
+
+  const manifestProjection = sql`o.pk::text as pk, ${taxiiText(sql`o.date_added`)} as date_added,
+    o.id, o.version, o.spec_version`
+
+  async function lockCollection(trx: Transaction<Database>, collectionPk: string) {
+    const { rows } = await sql<{ base: string }>`
+      select ${taxiiText(
+        sql`greatest(clock_timestamp(), coalesce(last_date_added + interval '1 microsecond', '-infinity'))`,
+      )} as base
+      from collections where pk = ${collectionPk}::bigint for update`.execute(trx)
+    const row = rows[0]
+    if (row === undefined) throw new TypeError(`collection ${collectionPk} does not exist`)
+    return row.base
+  }
+
+  const store: TaxiiStore = {
+    async listApiRoots() {
+      const rows = await db
+        .selectFrom('api_roots')
+        .select(apiRootColumns)
+        .orderBy('created_at')
+        .orderBy('pk')
+        .execute()
+      return rows as ApiRootRecord[]
+    },
+
+    async getApiRoot(name) {
+      const row = await db
+        .selectFrom('api_roots')
+        .select(apiRootColumns)
+        .where('name', '=', name)
+        .executeTakeFirst()
+      return row as ApiRootRecord | undefined
+    },
+
+    async createApiRoot(root: NewApiRoot) {
+      return db.transaction().execute(async (trx) => {
+        if (root.is_default === true) {
+          await trx.updateTable('api_roots').set({ is_default: false }).execute()
+        }
+        const row = await trx
+          .insertInto('api_roots')
+          .values({
+            name: root.name,
+            title: root.title,
+            description: root.description ?? null,
+            versions: JSON.stringify(root.versions ?? ['application/taxii+json;version=2.1']),
+            max_content_length: root.max_content_length,
+            is_default: root.is_default ?? false,
+            builtin: root.builtin ?? false,
+          })
+          .returning(apiRootColumns)
+          .executeTakeFirstOrThrow()
+        return row as ApiRootRecord
+      })
+    },
+
+    async listCollections(apiRootPk) {
+      const rows = await db
+        .selectFrom('collections')
+        .select(collectionColumns)
+        .where('api_root_pk', '=', sql<string>`${apiRootPk}::bigint`)
+        .orderBy('title')
+        .orderBy('id')
+        .execute()
+      return rows as CollectionRecord[]
+    },
+
+    async findCollection(apiRootPk, idOrAlias) {
+      const row = await db
+        .selectFrom('collections')
+        .select(collectionColumns)
+        .where('api_root_pk', '=', sql<string>`${apiRootPk}::bigint`)
+        .where((eb) => eb.or([eb('id', '=', idOrAlias), eb('alias', '=', idOrAlias)]))
+        .executeTakeFirst()
+      return row as CollectionRecord | undefined
+    },
+
+    async createCollection(apiRootPk, c: NewCollection) {
+      const row = await db
+        .insertInto('collections')
+        .values({
+          api_root_pk: sql<string>`${apiRootPk}::bigint`,
+          id: c.id,
+          alias: c.alias ?? null,
+          title: c.title,
+          description: c.description ?? null,
+          can_read: c.can_read,
+          can_write: c.can_write,
+          media_types: JSON.stringify(c.media_types),
+          require_attribution: c.require_attribution ?? false,
+          builtin: c.builtin ?? false,
+        })
+        .returning(collectionColumns)
+        .executeTakeFirstOrThrow()
+      return row as CollectionRecord
+    },
+
+    listObjects(q, after, limit) {
+      return listRows<ObjectRow>(sql`${manifestProjection}, o.body`, q, after, limit)
+    },
+
+    listManifest(q, after, limit) {
+      return listRows<ManifestRow>(manifestProjection, q, after, limit)
+    },
+
+    async objectExists(collectionPk, objectId) {
+      const { rows } = await sql`select 1 from objects
+        where collection_pk = ${collectionPk}::bigint and id = ${objectId} limit 1`.execute(db)
+      return rows.length > 0
+    },
+
+    async deleteObjects(q) {
+      const { rows } = await sql<StoredVersion>`
+        delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
+        returning id, version`.execute(db)
+      return rows
+    },
+
+    async addObjects(collectionPk, objects: NewObject[], check): Promise<AddObjectsResult> {
+      return db.transaction().execute(async (trx) => {
+        const base = await lockCollection(trx, collectionPk)
+        const ids = [...new Set(objects.map((o) => o.id))]
+        const existing = await sql<{ id: string; version: string; version_key: string }>`
+          select id, version, version_key from objects
+          where collection_pk = ${collectionPk}::bigint and id = any(${ids}::text[])`.execute(trx)
+        const stored = new Map<string, StoredVersion>()
+        const anyVersion = new Map<string, StoredVersion>()
+        for (const r of existing.rows) {
+          stored.set(`${r.id}\u0000${r.version_key}`, { id: r.id, version: r.version })
+          anyVersion.set(r.id, { id: r.id, version: r.version })
+        }
+
+        const duplicates = new Map<number, StoredVersion>()
+        const rejected = new Map<number, string>()
+        const fresh: { index: number; object: NewObject }[] = []
+        const seenFresh = new Map<string, number>()
+        const seenVersionless = new Map<string, number>()
+        // a repeat inside one envelope shares the fate of its first occurrence
+        const pendingDuplicates: [number, number][] = []
+        objects.forEach((object, index) => {
+          // T-137: an object with no version matches any stored version of its id
+          const hit =
+            object.version_key === null
+              ? anyVersion.get(object.id)
+              : stored.get(`${object.id}\u0000${object.version_key}`)
+          if (hit !== undefined) {
+            duplicates.set(index, hit)
+            return
+          }
+          const key =
+            object.version_key === null ? undefined : `${object.id}\u0000${object.version_key}`
+          const earlier = key === undefined ? seenVersionless.get(object.id) : seenFresh.get(key)
+          if (earlier !== undefined) {
+            pendingDuplicates.push([index, earlier])
+            return
+          }
+          const problem = check(index)
+          if (problem !== undefined) {
+            rejected.set(index, problem)
+            return
+          }
+          if (key === undefined) seenVersionless.set(object.id, index)
+          else seenFresh.set(key, index)
+          fresh.push({ index, object })
+        })
+
+        const result: AddObjectsResult = { stored: new Map(), duplicates, rejected }
+        const settle = () => {
+          for (const [index, first] of pendingDuplicates) {
+            duplicates.set(index, result.stored.get(first)!)
+          }
+          return result
+        }
+        if (fresh.length === 0) return settle()
+        const dates = fresh.map((_, i) => addMicroseconds(base, i))
+        const versions = fresh.map((f, i) => f.object.version ?? dates[i]!)
+        const keys = fresh.map((f, i) => f.object.version_key ?? versionKeyOfTaxii(dates[i]!))
+        const col = <K extends keyof NewObject>(k: K) => fresh.map((f) => f.object[k])
+        // Nothing conflicts here: every duplicate was found above under the collection lock.
+        await sql`
+          insert into objects
+            (collection_pk, id, type, spec_version, version, version_key, date_added, body)
+          select ${collectionPk}::bigint, t.* from unnest(${col('id')}::text[], ${col('type')}::text[],
+            ${col('spec_version')}::text[], ${versions}::text[], ${keys}::text[],
+            ${dates}::timestamptz[], ${col('body')}::text[]) as t`.execute(trx)
+        fresh.forEach((f, i) =>
+          result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
+        )
+        const specs = [...new Set(fresh.map((f) => f.object.spec_version))]
+        await sql`
+          update collections set
+            last_date_added = ${dates[dates.length - 1]}::timestamptz,
+            media_types = media_types || coalesce((
+              select jsonb_agg(m) from unnest(${specs.map(mediaTypeForSpec)}::text[]) m
+              where not media_types ? m), '[]'::jsonb)
+          where pk = ${collectionPk}::bigint`.execute(trx)
+        return settle()
+      })
+    },
+
+    async putStatus(s: StatusRecord, retentionSeconds) {
+      await sql`
+        insert into statuses (id, api_root_pk, owner_sub, status, request_timestamp, total_count,
+          success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
+        values (${s.id}, ${s.api_root_pk}::bigint, ${s.owner_sub}, ${s.status},
+          ${s.request_timestamp}::timestamptz, ${s.total_count}, ${s.success_count},
+          ${s.failure_count}, ${s.pending_count}, ${JSON.stringify(s.successes)}::jsonb,
+          ${JSON.stringify(s.failures)}::jsonb, ${JSON.stringify(s.pendings)}::jsonb,
+          clock_timestamp() + ${retentionSeconds} * interval '1 second')
+        on conflict (api_root_pk, id) do update set status = excluded.status,
+          total_count = excluded.total_count, success_count = excluded.success_count,
+          failure_count = excluded.failure_count, pending_count = excluded.pending_count,
+          successes = excluded.successes, failures = excluded.failures,
+          pendings = excluded.pendings, expires_at = excluded.expires_at`.execute(db)
+    },
+
+    async getStatus(apiRootPk, id) {
+      const { rows } = await sql<StatusRecord>`
+        select id, api_root_pk::text as api_root_pk, owner_sub, status,
+          ${taxiiText(sql`request_timestamp`)} as request_timestamp, total_count, success_count,
+          failure_count, pending_count, successes, failures, pendings
+        from statuses
+        where api_root_pk = ${apiRootPk}::bigint and id = ${id} and expires_at > clock_timestamp()`.execute(
+        db,
+      )
+      return rows[0]
+    },
+
+    async audit(e: AuditEvent) {
+      await db
+        .insertInto('audit_log')
+        .values({
+          sub: e.sub,
+          action: e.action,
+          api_root: e.api_root ?? null,
+          collection_id: e.collection_id ?? null,
+          details: JSON.stringify(e.details ?? {}),
+        })
+        .execute()
+    },
+
+    async hubKey(name, create) {
+      const existing = await db
+        .selectFrom('hub_keys')
+        .select(['name', 'secret', 'issuer'])
+        .where('name', '=', name)
+        .executeTakeFirst()
+      if (existing !== undefined) return existing
+      const key = create()
+      await db
+        .insertInto('hub_keys')
+        .values({ name, secret: key.secret, issuer: key.issuer })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute()
+      return db
+        .selectFrom('hub_keys')
+        .select(['name', 'secret', 'issuer'])
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow()
+    },
+
+    async now() {
+      const { rows } = await sql<{
+        now: string
+      }>`select ${taxiiText(sql`clock_timestamp()`)} as now`.execute(db)
+      return rows[0]!.now
+    },
+
+    close: () => db.destroy(),
+  }
+  return store
+}

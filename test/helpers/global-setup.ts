@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import type { TestProject } from 'vitest/node'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgUrl: string | undefined
+  }
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+function postgresBinDir(): string | undefined {
+  const base = '/usr/lib/postgresql'
+  if (!existsSync(base)) return undefined
+  const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a))
+  return versions.map((v) => join(base, v, 'bin')).find((d) => existsSync(join(d, 'initdb')))
+}
+
+/** A throwaway cluster on a free port, when the PostgreSQL binaries are installed. */
+function startThrowawayCluster(): { url: string; stop(): void } | undefined {
+  const bin = postgresBinDir()
+  if (bin === undefined) return undefined
+  const dir = mkdtempSync(join(tmpdir(), 'hw-pg-'))
+  const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : []
+  if (asPostgres.length > 0) spawnSync('chown', ['postgres', dir])
+  const run = (cmd: string, args: string[]) => {
+    const all = [...asPostgres, join(bin, cmd), ...args]
+    return spawnSync(all[0]!, all.slice(1), { stdio: 'inherit' })
+  }
+  const port = String(55_000 + Math.floor(Math.random() * 5000))
+  if (run('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust']).status !== 0) {
+    return undefined
+  }
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`
+  if (
+    run('pg_ctl', ['-D', join(dir, 'data'), '-o', opts, '-w', 'start', '-l', join(dir, 'log')])
+      .status !== 0
+  ) {
+    return undefined
+  }
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop() {
+      run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop'])
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Finds the PostgreSQL server the suite runs against: TEST_DATABASE_URL, else 127.0.0.1:5432,
+ * else a throwaway cluster. Without one the suite runs on PGlite alone and says so loudly;
+ * under CI that is a failure.
+ */
+export default async function setup(project: TestProject) {
+  let url: string | undefined =
+    process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+  let cluster: ReturnType<typeof startThrowawayCluster>
+  if (!(await reachable(url))) {
+    cluster = startThrowawayCluster()
+    url = cluster !== undefined && (await reachable(cluster.url)) ? cluster.url : undefined
+  }
+  if (url === undefined) {
+    const message = 'NO POSTGRESQL SERVER: the suite runs against embedded PGlite ONLY'
+    if (process.env.CI === 'true') throw new Error(`${message}; CI requires both databases`)
+    console.warn(`\n${'!'.repeat(78)}\n${message}\n${'!'.repeat(78)}\n`)
+  }
+  project.provide('pgUrl', url)
+  return () => cluster?.stop()
+}
