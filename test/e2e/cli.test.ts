@@ -1,0 +1,128 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createTestDatabase, DIALECTS } from '../helpers/db.js'
+import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { TAXII } from '../helpers/hub.js'
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/
+
+async function get(url: string, token: string) {
+  const res = await fetch(url, { headers: { accept: TAXII, authorization: `Bearer ${token}` } })
+  return { status: res.status, json: (await res.json()) as any }
+}
+
+describe('hydrawatch CLI with the embedded database', () => {
+  let dir: string
+  let hub: ServingHub | undefined
+  const env = () => ({ HYDRAWATCH_DATA_DIR: dir })
+
+  afterEach(async () => {
+    await hub?.stop()
+    hub = undefined
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('T-052 issues a token before the first serve, and serve accepts it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    const issued = await runCli(['token', 'issue', '--sub', 'lab-a', '--read', '*'], env())
+    expect(issued.code).toBe(0)
+    expect(issued.stdout).toMatch(JWT)
+    expect(issued.stderr).toContain('lab-a')
+    hub = await serveCli([], env())
+    const token = issued.stdout.trim()
+    const res = await get(`${hub.url}/hub/collections/`, token)
+    expect(res.status).toBe(200)
+    expect(res.json.collections[0]).toMatchObject({
+      alias: 'distillation-indicators',
+      can_read: true,
+      can_write: false,
+    })
+  })
+
+  it('routes admin commands through the hub that holds the data directory', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    hub = await serveCli([], env())
+    expect(existsSync(join(dir, 'hydrawatch.lock'))).toBe(true)
+    const created = await runCli(
+      [
+        'collections',
+        'create',
+        '--title',
+        'Proxy ranges',
+        '--alias',
+        'proxy-ranges',
+        '--policy',
+        'read-only',
+      ],
+      env(),
+    )
+    expect(created.code).toBe(0)
+    const id = created.stdout.trim()
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    const issued = await runCli(
+      ['token', 'issue', '--sub', 'lab-b', '--admin', 'proxy-ranges'],
+      env(),
+    )
+    expect(issued.code).toBe(0)
+    const res = await get(`${hub.url}/hub/collections/${id}/`, issued.stdout.trim())
+    expect(res.status).toBe(200)
+    expect(res.json).toMatchObject({ id, alias: 'proxy-ranges', can_read: true, can_write: false })
+    const listed = await runCli(['collections', 'list', '--json'], env())
+    expect(JSON.parse(listed.stdout).map((c: { alias: string }) => c.alias)).toContain(
+      'proxy-ranges',
+    )
+  })
+
+  it('refuses a second serve on a held data directory with exit code 3', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    hub = await serveCli([], env())
+    const second = await runCli(['serve', '--port', '0'], env())
+    expect(second.code).toBe(3)
+    expect(second.stderr).toContain('in use by a hub')
+  })
+
+  it('exits 2 on usage errors and 1 on failed operations', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    const missing = await runCli(['token', 'issue', '--read', '*'], env())
+    expect(missing.code).toBe(2)
+    expect(missing.stdout).toBe('')
+    const noScope = await runCli(['token', 'issue', '--sub', 'x'], env())
+    expect(noScope.code).toBe(2)
+    const badTtl = await runCli(
+      ['token', 'issue', '--sub', 'x', '--read', '*', '--ttl', 'soon'],
+      env(),
+    )
+    expect(badTtl.code).toBe(2)
+    const noRoot = await runCli(
+      ['collections', 'create', '--title', 'X', '--api-root', 'nope'],
+      env(),
+    )
+    expect(noRoot.code).toBe(1)
+    expect(noRoot.stderr).toContain('no API root named "nope"')
+  })
+})
+
+describe.each(DIALECTS.filter((d) => d === 'postgres'))(
+  'hydrawatch CLI with DATABASE_URL (%s)',
+  (dialect) => {
+    it('T-052 hub processes sharing one PostgreSQL agree on the signing key', async () => {
+      const db = await createTestDatabase(dialect)
+      const env = { DATABASE_URL: db.url }
+      try {
+        const issued = await runCli(['token', 'issue', '--sub', 'lab-c', '--read', '*'], env)
+        expect(issued.code).toBe(0)
+        const hub = await serveCli([], env)
+        try {
+          const res = await get(`${hub.url}/hub/collections/`, issued.stdout.trim())
+          expect(res.status).toBe(200)
+        } finally {
+          expect(await hub.stop()).toBe(0)
+        }
+      } finally {
+        await db.drop()
+      }
+    })
+  },
+)
