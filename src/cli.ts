@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Config, ConfigOverrides } from './config.js'
 import { ConfigError, loadConfig } from './config.js'
@@ -141,7 +142,7 @@ export function buildProgram(): Command {
         const admin =
           opts.admin === undefined ? undefined : opts.admin === true ? ['*'] : list(opts.admin)
         if (opts.read === undefined && opts.write === undefined && admin === undefined) {
-          throw new InvalidArgumentError('give at least one of --read, --write or --admin')
+          cmd.error('error: give at least one of --read, --write or --admin', { exitCode: 2 })
         }
         const result = await runOperation(configFrom(cmd), 'token.issue', {
           sub: opts.sub,
@@ -236,6 +237,33 @@ export function buildProgram(): Command {
       },
     )
 
+  program
+    .command('export <file>')
+    .description('write every API root, collection, object version and status to FILE')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const summary = await runOperation(configFrom(cmd), 'export', { file: resolve(file) })
+      out(JSON.stringify(summary))
+      info(`exported to ${summary.file}`)
+    })
+
+  program
+    .command('import <file>')
+    .description('restore an export or a medallion data file, or add a STIX bundle to --collection')
+    .option('--api-root <name>', 'API root of --collection (default hub)')
+    .option('--collection <id>', 'collection (id or alias) a STIX bundle goes into')
+    .action(async (file: string, opts: { apiRoot?: string; collection?: string }, cmd: Command) => {
+      if (opts.apiRoot !== undefined && opts.collection === undefined) {
+        cmd.error("error: option '--api-root' goes with '--collection'")
+      }
+      const { warnings, ...summary } = await runOperation(configFrom(cmd), 'import', {
+        file: resolve(file),
+        ...(opts.apiRoot !== undefined && { apiRoot: opts.apiRoot }),
+        ...(opts.collection !== undefined && { collection: opts.collection }),
+      })
+      for (const warning of warnings) info(`warning: ${warning}`)
+      out(JSON.stringify(summary))
+    })
+
   return program
 }
 
@@ -248,7 +276,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE
     }
-    if (err instanceof InvalidArgumentError || err instanceof ConfigError) {
+    if (err instanceof ConfigError) {
       info(`hydrawatch: ${err.message}`)
       return EXIT.USAGE
     }

@@ -1,7 +1,7 @@
 import type { Config } from './config.js'
 import { loadHubKeys } from './auth/keys.js'
 import type { Deps } from './services/deps.js'
-import { validateCommon } from './stix/validate.js'
+import { createObjectValidator } from './stix/validate.js'
 import { createKyselyStore } from './storage/kysely-store.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { openDatabase } from './storage/open-database.js'
@@ -13,7 +13,7 @@ export async function openHub(config: Config): Promise<Deps> {
     await migrateToLatest(db)
     const store = createKyselyStore(db)
     const keys = await loadHubKeys(store)
-    return { store, config, keys, validate: validateCommon }
+    return { store, config, keys, validate: createObjectValidator() }
   } catch (err) {
     await db.destroy()
     throw err

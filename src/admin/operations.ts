@@ -1,29 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { issueToken } from '../auth/tokens.js'
+import { issueToken, type TokenRequest } from '../auth/tokens.js'
 import { HUB_MEDIA_TYPES } from '../services/bootstrap.js'
 import type { Deps } from '../services/deps.js'
+import { exportToFile, importFile, type ImportInput } from './import-export.js'
+import { AdminInputError, isApiRootName } from './input.js'
 
-/**
- * Admin operations, each a plain function of JSON input to JSON output, so the CLI can run them
- * against the database directly or, while a hub holds an embedded database, through that hub.
- */
-export class AdminInputError extends Error {
-  override name = 'AdminInputError'
-}
+export { AdminInputError }
 
 const ALIAS = /^[a-z0-9][a-z0-9-]{0,62}$/
 const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const API_ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
-const RESERVED_ROOTS = new Set(['taxii2', 'healthz', 'admin'])
-
-export interface TokenInput {
-  sub: string
-  read?: string[]
-  write?: string[]
-  admin?: string[]
-  identities?: string[]
-  ttlSeconds: number
-}
 
 export interface CollectionInput {
   apiRoot: string
@@ -49,8 +34,12 @@ async function rootOrThrow(deps: Deps, name: string) {
   return root
 }
 
+/**
+ * Admin operations, each a plain function of JSON input to JSON output, so the CLI can run them
+ * against the database directly or, while a hub holds an embedded database, through that hub.
+ */
 export const operations = {
-  'token.issue': async (deps: Deps, input: TokenInput) => {
+  'token.issue': async (deps: Deps, input: TokenRequest) => {
     if (input.sub.trim() === '') throw new AdminInputError('--sub must not be empty')
     return { token: await issueToken(deps.keys, input) }
   },
@@ -60,7 +49,7 @@ export const operations = {
   },
 
   'api-roots.create': async (deps: Deps, input: ApiRootInput) => {
-    if (!API_ROOT_NAME.test(input.name) || RESERVED_ROOTS.has(input.name)) {
+    if (!isApiRootName(input.name)) {
       throw new AdminInputError(`"${input.name}" cannot name an API root`)
     }
     if ((await deps.store.getApiRoot(input.name)) !== undefined) {
@@ -117,6 +106,10 @@ export const operations = {
     })
     return { collection: { api_root: root.name, ...collection } }
   },
+
+  export: (deps: Deps, input: { file: string }) => exportToFile(deps, input.file),
+
+  import: (deps: Deps, input: ImportInput) => importFile(deps, input),
 } as const
 
 export type OperationName = keyof typeof operations

@@ -7,11 +7,11 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
-import { malformedJson, notFound } from '../errors.js'
+import { malformedJson, notFound, TaxiiError } from '../errors.js'
 import type { Deps } from '../services/deps.js'
 import type { Access, TaxiiRequestState } from './context.js'
 import { authenticate } from './plugins/auth.js'
-import { registerErrorEnvelope } from './plugins/error-envelope.js'
+import { registerErrorEnvelope, sendError } from './plugins/error-envelope.js'
 import { methodNotAllowed, payloadTooLarge, taxiiGuard } from './plugins/guard.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import * as objectRoutes from './routes/objects.js'
@@ -75,10 +75,32 @@ export interface AppOptions {
 export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: opts.logger ?? false,
-    routerOptions: { ignoreTrailingSlash: true, querystringParser: (s) => querystring.parse(s) },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      querystringParser: (s) => querystring.parse(s),
+      // an object id is `<type>--<uuid>` with a type of up to 250 characters (S-004)
+      maxParamLength: 320,
+    },
     bodyLimit: 2 ** 31 - 1,
     return503OnClosing: true,
     genReqId: () => randomUUID(),
+    // A path that cannot be decoded never reaches the router; it still gets a TAXII answer
+    // (T-021), after authentication like any other path (T-062).
+    frameworkErrors: (_error, request, reply) => {
+      void authenticate(deps, request)
+        .then(
+          () => notFound('TAXII_ERR_NOT_FOUND', 'there is no TAXII resource at this path'),
+          (err: unknown) => err,
+        )
+        .then((err) => {
+          if (err instanceof TaxiiError) return sendError(reply, err, request.id)
+          request.log.error({ err }, 'unexpected failure')
+          const internal = new TaxiiError('TAXII_ERR_INTERNAL', 'Internal error', {
+            description: 'the hub failed to process this request; quote error_id when reporting it',
+          })
+          return sendError(reply, internal, request.id)
+        })
+    },
   })
   app.decorateRequest('taxii', null as unknown as TaxiiRequestState)
   app.addHook('onRequest', async (request) => {

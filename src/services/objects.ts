@@ -20,6 +20,7 @@ import type {
   StatusRecord,
 } from '../storage/store.js'
 import type { Deps } from './deps.js'
+import { PREDEFINED_TLP_IDS } from './reference-content.js'
 
 export interface CollectionContext {
   principal: Principal
@@ -196,6 +197,39 @@ export async function deleteObject(
   })
 }
 
+// STIX meta objects: neither SDO nor SRO, so never subject to require_attribution
+const META_TYPES = new Set(['marking-definition', 'language-content', 'extension-definition'])
+
+/**
+ * T-171: a token bound to identities publishes only in their name, and a collection created with
+ * `require_attribution` takes no unattributed SDO or SRO. Runs only on objects that are not
+ * duplicates of stored versions; the predefined TLP objects are exempt.
+ */
+function attributionCheck(ctx: CollectionContext): (value: unknown) => string | undefined {
+  const bound = ctx.principal.identities
+  const required = ctx.collection.require_attribution
+  return (value) => {
+    if (bound.length === 0 && !required) return undefined
+    const o = value as Record<string, unknown>
+    if (typeof o.id === 'string' && PREDEFINED_TLP_IDS.has(o.id)) return undefined
+    const by = o.created_by_ref
+    if (by !== undefined) {
+      if (bound.length > 0 && !(typeof by === 'string' && bound.includes(by))) {
+        return `T-171 created_by_ref: ${JSON.stringify(by)} is not an identity this token may publish as`
+      }
+      return undefined
+    }
+    // S-041: an object with created or modified is SDO/SRO-like unless it is a meta object
+    const sdoOrSro =
+      (o.created !== undefined || o.modified !== undefined) &&
+      !(typeof o.type === 'string' && META_TYPES.has(o.type))
+    if (required && sdoOrSro) {
+      return 'T-171 created_by_ref: this collection requires every SDO and SRO to be attributed'
+    }
+    return undefined
+  }
+}
+
 function taxiiNow(): string {
   return new Date().toISOString().replace('Z', '000Z')
 }
@@ -226,9 +260,11 @@ export async function addObjects(
       envelopeIndex.push(i)
     }
   })
-  const result = await deps.store.addObjects(ctx.collection.pk, toStore, (n) =>
-    deps.validate(items[envelopeIndex[n]!]!.value),
-  )
+  const attribution = attributionCheck(ctx)
+  const result = await deps.store.addObjects(ctx.collection.pk, toStore, (n) => {
+    const value = items[envelopeIndex[n]!]!.value
+    return deps.validate(value) ?? attribution(value)
+  })
   const successes: StatusDetail[] = []
   const failed: StatusDetail[] = []
   const outcome = new Map<number, StatusDetail>()

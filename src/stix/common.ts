@@ -1,4 +1,4 @@
-import { fractionDigits, isStixTimestamp, versionKey } from './timestamps.js'
+import { isStixTimestamp, versionKey } from './timestamps.js'
 
 /** What storage needs to know of an object: how to file it and how to spot a duplicate. */
 export interface ObjectMeta {
@@ -17,12 +17,6 @@ export interface DescribedObject {
   /** set when id, type and version can be read well enough to store or deduplicate */
   meta?: ObjectMeta
 }
-
-const TYPE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
-
-export const isTypeName = (t: string): boolean =>
-  t.length >= 3 && t.length <= 250 && TYPE_NAME.test(t)
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -57,53 +51,4 @@ export function describeObject(value: unknown, index: number): DescribedObject {
     version,
     meta: { id, type, spec_version: spec, version: stated, version_key: versionKey(stated) },
   }
-}
-
-function checkTimestamp(o: Record<string, unknown>, name: 'created' | 'modified', spec: string) {
-  const v = o[name]
-  if (v === undefined) return undefined
-  if (typeof v !== 'string' || !isStixTimestamp(v)) {
-    return `S-024 ${name}: must be a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s+]Z)`
-  }
-  // STIX 2.0 allowed second precision; 2.1 asks for at least milliseconds
-  if (spec === '2.1' && fractionDigits(v) < 3) {
-    return `${name === 'created' ? 'S-044' : 'S-045'} ${name}: must have at least millisecond precision`
-  }
-  return undefined
-}
-
-/**
- * The common rules every object must meet whatever its type (S-030, S-040, S-041, S-044, S-045);
- * returns the first violation as a message naming the rule, or undefined.
- */
-export function checkCommonProperties(value: unknown): string | undefined {
-  if (!isObject(value)) return 'S-006 the element is not a JSON object'
-  const { type, id } = value
-  if (typeof type !== 'string') return 'S-006 type: required string is missing'
-  if (type === 'bundle') return 'S-040 type: a bundle cannot be stored in a collection'
-  if (!isTypeName(type)) return `S-003 type: "${type}" is not a valid STIX type name`
-  if (typeof id !== 'string') return 'S-006 id: required string is missing'
-  const sep = id.indexOf('--')
-  if (sep < 0 || id.slice(0, sep) !== type) {
-    return `S-030 id: must be "${type}--" followed by a UUID`
-  }
-  if (!UUID.test(id.slice(sep + 2))) {
-    return 'S-030 id: the part after "--" must be an RFC 4122 UUID in lowercase hex'
-  }
-  const spec = specVersionOf(value)
-  if (spec !== '2.1' && spec !== '2.0') {
-    return `S-041 spec_version: "${String(value.spec_version)}" is not supported (2.1 or 2.0)`
-  }
-  const created = checkTimestamp(value, 'created', spec)
-  if (created !== undefined) return created
-  const modified = checkTimestamp(value, 'modified', spec)
-  if (modified !== undefined) return modified
-  if (
-    typeof value.created === 'string' &&
-    typeof value.modified === 'string' &&
-    versionKey(value.modified) < versionKey(value.created)
-  ) {
-    return 'S-045 modified: must not be earlier than created'
-  }
-  return undefined
 }

@@ -156,7 +156,68 @@ export interface HubKey {
   issuer: string
 }
 
-export interface TaxiiStore {
+/** A collection as exported: its record plus the stamp floor later posts must stay above. */
+export interface ExportedCollection extends CollectionRecord {
+  last_date_added: string | null
+}
+
+/** One stored object version, every column but the derived version_key. */
+export interface TransferObject {
+  id: string
+  type: string
+  spec_version: string
+  /** as stored: the object's own version, or its date_added for objects without one (T-121) */
+  version: string
+  date_added: string
+  body: string
+}
+
+export interface ExportedStatus extends StatusRecord {
+  expires_at: string
+}
+
+/**
+ * What an export visits, in order: each API root, its collections with their objects, then its
+ * statuses.
+ */
+export type ExportItem =
+  | { kind: 'api_root'; api_root: ApiRootRecord }
+  | { kind: 'collection'; api_root: ApiRootRecord; collection: ExportedCollection }
+  | {
+      kind: 'objects'
+      api_root: ApiRootRecord
+      collection: ExportedCollection
+      /** one page in (date_added, pk) order */
+      objects: TransferObject[]
+    }
+  | { kind: 'status'; api_root: ApiRootRecord; status: ExportedStatus }
+
+export interface ImportObject extends TransferObject {
+  version_key: string
+}
+
+/** Writes of one import, all inside one transaction. */
+export interface ImportWriter {
+  /** undefined, and nothing written, when an API root of that name exists already */
+  createApiRoot(root: NewApiRoot): Promise<ApiRootRecord | undefined>
+  createCollection(
+    apiRootPk: string,
+    collection: NewCollection,
+    lastDateAdded: string | null,
+  ): Promise<CollectionRecord>
+  /** Inserts in the given order, so rows sharing a date_added page in that order (T-134). */
+  insertObjects(collectionPk: string, objects: ImportObject[]): Promise<void>
+  putStatus(status: StatusRecord, expiresAt: string): Promise<void>
+}
+
+export interface TransferStore {
+  /** Visits everything from one snapshot; the next page is read only once `visit` resolves. */
+  exportAll(visit: (item: ExportItem) => Promise<void>): Promise<void>
+  /** Runs `write` in one transaction: whatever it throws leaves nothing written. */
+  importAll<T>(write: (writer: ImportWriter) => Promise<T>): Promise<T>
+}
+
+export interface TaxiiStore extends TransferStore {
   listApiRoots(): Promise<ApiRootRecord[]>
   getApiRoot(name: string): Promise<ApiRootRecord | undefined>
   createApiRoot(root: NewApiRoot): Promise<ApiRootRecord>

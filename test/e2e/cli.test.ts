@@ -13,7 +13,7 @@ async function get(url: string, token: string) {
   return { status: res.status, json: (await res.json()) as any }
 }
 
-describe('hydrawatch CLI with the embedded database', () => {
+describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () => {
   let dir: string
   let hub: ServingHub | undefined
   const env = () => ({ HYDRAWATCH_DATA_DIR: dir })
@@ -90,6 +90,7 @@ describe('hydrawatch CLI with the embedded database', () => {
     expect(missing.stdout).toBe('')
     const noScope = await runCli(['token', 'issue', '--sub', 'x'], env())
     expect(noScope.code).toBe(2)
+    expect(noScope.stderr).toContain('give at least one of --read, --write or --admin')
     const badTtl = await runCli(
       ['token', 'issue', '--sub', 'x', '--read', '*', '--ttl', 'soon'],
       env(),

@@ -44,7 +44,7 @@ export function serveCli(args: string[], env: Record<string, string> = {}): Prom
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`serve did not start: ${stderr}`))
-    }, 30_000)
+    }, 90_000)
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString()
       const m = /listening on (http:\/\/\S+)/.exec(stderr)

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { inject } from 'vitest'
 
@@ -34,6 +35,19 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   return {
     url: url.href,
     drop: () =>
-      admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+      admin(async (c) => {
+        // pg-pool's end() resolves before its sockets close: forcing the drop while the hub's
+        // sessions are still saying goodbye terminates them, and their FATAL 57P01 reaches the
+        // closed pool's clients as an unhandled error. Let them go first (bounded).
+        for (let i = 0; i < 100; i++) {
+          const { rows } = await c.query<{ n: number }>(
+            'select count(*)::int as n from pg_stat_activity where datname = $1',
+            [name],
+          )
+          if (rows[0]?.n === 0) break
+          await sleep(20)
+        }
+        await c.query(`drop database if exists ${name} with (force)`)
+      }),
   }
 }

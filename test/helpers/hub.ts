@@ -25,6 +25,8 @@ export interface TestResponse {
 
 export interface TestHub {
   url: string
+  /** DATABASE_URL the hub runs on ('memory:' for in-memory PGlite) */
+  databaseUrl: string
   server: RunningServer
   /** the built-in `distillation-indicators` collection of the `hub` API root */
   collection: CollectionRecord
@@ -54,8 +56,25 @@ export async function startTestHub(
   env: Record<string, string> = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase(dialect)
+  try {
+    return await startHubOn(database.url, env, () => database.drop())
+  } catch (err) {
+    await database.drop()
+    throw err
+  }
+}
+
+/**
+ * A hub on an existing database, e.g. a second hub process sharing a PostgreSQL database with
+ * the first (T-128). close() stops it and then calls `drop` (by default, leaves the database).
+ */
+export async function startHubOn(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  drop: () => Promise<void> = async () => undefined,
+): Promise<TestHub> {
   const config = loadConfig({
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl,
     HYDRAWATCH_HOST: '127.0.0.1',
     HYDRAWATCH_PORT: '0',
     HYDRAWATCH_LOG_LEVEL: 'silent',
@@ -67,6 +86,7 @@ export async function startTestHub(
   const url = server.url
   const hub: TestHub = {
     url,
+    databaseUrl,
     server,
     collection,
     token: (req = {}) => issueToken(server.deps.keys, { sub: 'acme', ttlSeconds: 3600, ...req }),
@@ -96,7 +116,7 @@ export async function startTestHub(
     },
     async close() {
       await server.close()
-      await database.drop()
+      await drop()
     },
   }
   return hub

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { TaxiiError, type TaxiiErrorCode } from '../../errors.js'
 import { sendResource } from '../reply.js'
 
@@ -25,14 +25,17 @@ function toTaxiiError(error: FastifyError | Error): TaxiiError | undefined {
   return undefined
 }
 
+/** Sends a TAXII error resource with the error's headers (T-055, T-058). */
+export function sendError(reply: FastifyReply, error: TaxiiError, errorId: string): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value)
+  return sendResource(reply, error.httpStatus, error.toResource(errorId))
+}
+
 /** The one place where errors become TAXII error resources (T-055, T-058). */
 export function registerErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const taxii = toTaxiiError(error)
-    if (taxii !== undefined) {
-      for (const [name, value] of Object.entries(taxii.headers)) reply.header(name, value)
-      return sendResource(reply, taxii.httpStatus, taxii.toResource(request.id))
-    }
+    if (taxii !== undefined) return sendError(reply, taxii, request.id)
     const errorId = randomUUID()
     request.log.error({ err: error, error_id: errorId }, 'unexpected failure')
     return sendResource(reply, 500, {

@@ -22,7 +22,9 @@ export function taxiiGuard(deps: Deps) {
     const params = request.params as Record<string, string | undefined>
     const state = request.taxii
 
-    if (access !== 'public') state.principal = await authenticate(deps, request)
+    // Discovery is public (T-037) whatever the method, so a POST there is a 405, not a 401.
+    const isPublic = Object.values(config.access ?? {}).includes('public')
+    if (!isPublic) state.principal = await authenticate(deps, request)
     if (params.apiRoot !== undefined) {
       state.apiRoot = await deps.store.getApiRoot(params.apiRoot)
       if (state.apiRoot === undefined) {

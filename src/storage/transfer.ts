@@ -1,0 +1,180 @@
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Database } from './database.js'
+// NOTE: kysely-store imports this module too; its helpers are used only inside functions here,
+// so either module may load first.
+import { apiRootColumns, collectionColumns, taxiiText } from './kysely-store.js'
+import type {
+  ApiRootRecord,
+  CollectionRecord,
+  ExportedCollection,
+  ExportedStatus,
+  ImportObject,
+  ImportWriter,
+  KeysetPosition,
+  TransferObject,
+  TransferStore,
+} from './store.js'
+
+/** Rows per export page and per import insert: big enough to amortise a round trip. */
+const BATCH = 1000
+
+async function exportObjects(
+  trx: Transaction<Database>,
+  collection: ExportedCollection,
+  visit: (objects: TransferObject[]) => Promise<void>,
+): Promise<void> {
+  let after: KeysetPosition | undefined
+  for (;;) {
+    // Qualified names here and below: unqualified, ORDER BY would sort by the text output
+    // columns of the same names (pk '10' before '9').
+    const { rows } = await sql<TransferObject & { pk: string }>`
+      select o.pk::text as pk, ${taxiiText(sql`o.date_added`)} as date_added, o.id, o.type,
+        o.spec_version, o.version, o.body
+      from objects o
+      where o.collection_pk = ${collection.pk}::bigint and ${
+        after === undefined
+          ? sql`true`
+          : sql`(o.date_added, o.pk) > (${after.date_added}::timestamptz, ${after.pk}::bigint)`
+      }
+      order by o.date_added, o.pk
+      limit ${BATCH}`.execute(trx)
+    const last = rows[rows.length - 1]
+    if (last === undefined) return
+    await visit(rows.map(({ pk: _pk, ...object }) => object))
+    if (rows.length < BATCH) return
+    after = last
+  }
+}
+
+function importWriter(trx: Transaction<Database>): ImportWriter {
+  return {
+    async createApiRoot(root) {
+      const row = (await trx
+        .insertInto('api_roots')
+        .values({
+          name: root.name,
+          title: root.title,
+          description: root.description ?? null,
+          versions: JSON.stringify(root.versions ?? ['application/taxii+json;version=2.1']),
+          max_content_length: root.max_content_length,
+          is_default: root.is_default ?? false,
+          builtin: root.builtin ?? false,
+        })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .returning(apiRootColumns)
+        .executeTakeFirst()) as ApiRootRecord | undefined
+      if (row?.is_default === true) {
+        await trx
+          .updateTable('api_roots')
+          .set({ is_default: false })
+          .where('is_default', '=', true)
+          .where(sql<boolean>`pk <> ${row.pk}::bigint`)
+          .execute()
+      }
+      return row
+    },
+
+    async createCollection(apiRootPk, c, lastDateAdded) {
+      const row = await trx
+        .insertInto('collections')
+        .values({
+          api_root_pk: sql<string>`${apiRootPk}::bigint`,
+          id: c.id,
+          alias: c.alias ?? null,
+          title: c.title,
+          description: c.description ?? null,
+          can_read: c.can_read,
+          can_write: c.can_write,
+          media_types: JSON.stringify(c.media_types),
+          require_attribution: c.require_attribution ?? false,
+          builtin: c.builtin ?? false,
+          last_date_added: lastDateAdded,
+        })
+        .returning(collectionColumns)
+        .executeTakeFirstOrThrow()
+      return row as CollectionRecord
+    },
+
+    async insertObjects(collectionPk, objects) {
+      for (let i = 0; i < objects.length; i += BATCH) {
+        const batch = objects.slice(i, i + BATCH)
+        const col = <K extends keyof ImportObject>(k: K) => batch.map((o) => o[k])
+        // Serials follow the ordinality, so rows sharing a date_added page in the given order.
+        // Bodies travel as one text joined by U+001E, which JSON text never holds raw: as text[]
+        // every quote of every body would be escaped by the driver and unescaped by the server.
+        await sql`
+          insert into objects
+            (collection_pk, id, type, spec_version, version, version_key, date_added, body)
+          select ${collectionPk}::bigint, t.id, t.type, t.spec_version, t.version, t.version_key,
+            t.date_added, t.body
+          from unnest(${col('id')}::text[], ${col('type')}::text[], ${col('spec_version')}::text[],
+            ${col('version')}::text[], ${col('version_key')}::text[],
+            ${col('date_added')}::timestamptz[],
+            string_to_array(${col('body').join('\u001e')}::text, chr(30)))
+            with ordinality as t(id, type, spec_version, version, version_key, date_added, body, n)
+          order by t.n`.execute(trx)
+      }
+    },
+
+    async putStatus(s, expiresAt) {
+      await sql`
+        insert into statuses (id, api_root_pk, owner_sub, status, request_timestamp, total_count,
+          success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
+        values (${s.id}, ${s.api_root_pk}::bigint, ${s.owner_sub}, ${s.status},
+          ${s.request_timestamp}::timestamptz, ${s.total_count}, ${s.success_count},
+          ${s.failure_count}, ${s.pending_count}, ${JSON.stringify(s.successes)}::jsonb,
+          ${JSON.stringify(s.failures)}::jsonb, ${JSON.stringify(s.pendings)}::jsonb,
+          ${expiresAt}::timestamptz)`.execute(trx)
+    },
+  }
+}
+
+/** Export and import of whole API roots: see "Import and export" in README.md. */
+export function createTransferStore(db: Kysely<Database>): TransferStore {
+  return {
+    async exportAll(visit) {
+      // One snapshot, so the file never holds an object whose collection it lacks, or the like.
+      await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .setAccessMode('read only')
+        .execute(async (trx) => {
+          const roots = (await trx
+            .selectFrom('api_roots')
+            .select(apiRootColumns)
+            .orderBy('api_roots.created_at')
+            .orderBy('api_roots.pk')
+            .execute()) as ApiRootRecord[]
+          for (const api_root of roots) {
+            await visit({ kind: 'api_root', api_root })
+            const collections = (await trx
+              .selectFrom('collections')
+              .select([...collectionColumns, taxiiText(sql`last_date_added`).as('last_date_added')])
+              .where('api_root_pk', '=', sql<string>`${api_root.pk}::bigint`)
+              .orderBy('collections.created_at')
+              .orderBy('collections.pk')
+              .execute()) as ExportedCollection[]
+            for (const collection of collections) {
+              await visit({ kind: 'collection', api_root, collection })
+              await exportObjects(trx, collection, (objects) =>
+                visit({ kind: 'objects', api_root, collection, objects }),
+              )
+            }
+            const { rows: statuses } = await sql<ExportedStatus>`
+              select id, api_root_pk::text as api_root_pk, owner_sub, status,
+                ${taxiiText(sql`request_timestamp`)} as request_timestamp, total_count,
+                success_count, failure_count, pending_count, successes, failures, pendings,
+                ${taxiiText(sql`expires_at`)} as expires_at
+              from statuses s
+              where s.api_root_pk = ${api_root.pk}::bigint and s.expires_at > clock_timestamp()
+              order by s.request_timestamp, s.id`.execute(trx)
+            for (const status of statuses) await visit({ kind: 'status', api_root, status })
+          }
+        })
+    },
+
+    importAll(write) {
+      return db.transaction().execute((trx) => write(importWriter(trx)))
+    },
+  }
+}

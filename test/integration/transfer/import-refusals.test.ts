@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { operations } from '../../../src/admin/operations.js'
+import type { Deps } from '../../../src/services/deps.js'
+import { DIALECTS } from '../../helpers/db.js'
+import { startTestHub, type TestHub } from '../../helpers/hub.js'
+import { fixture } from './support.js'
+
+/** Everything an import could have written, as the admin operations list it. */
+async function contents(deps: Deps) {
+  const roots = await deps.store.listApiRoots()
+  const { collections } = await operations['collections.list'](deps, {})
+  return { roots, collections }
+}
+
+describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) => {
+  let hub: TestHub
+  let dir: string
+  let deps: Deps
+
+  beforeAll(async () => {
+    hub = await startTestHub(dialect)
+    deps = hub.server.deps
+    dir = mkdtempSync(join(tmpdir(), 'hw-refusals-'))
+  })
+  afterAll(async () => {
+    await hub.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const file = (name: string, text: string) => {
+    const path = join(dir, name)
+    writeFileSync(path, text)
+    return path
+  }
+
+  it('refuses an API root name the database holds, leaving nothing written', async () => {
+    await operations.import(deps, { file: fixture('medallion-data-file.json') })
+    const before = await contents(deps)
+    await expect(
+      operations.import(deps, { file: fixture('medallion-data-file.json') }),
+    ).rejects.toThrow('an API root named "feeds" exists already')
+    expect(await contents(deps)).toEqual(before)
+  })
+
+  it('rolls back earlier API roots of an export when a later one clashes', async () => {
+    const exported = join(dir, 'export.jsonl')
+    await operations.export(deps, { file: exported })
+    // rename every root but `partners`, which then clashes after the others went in
+    const renamed = readFileSync(exported, 'utf8').replace(
+      /"(api_root|name)":"(hub|feeds|archive)"/g,
+      '"$1":"$2-copy"',
+    )
+    const before = await contents(deps)
+    await expect(operations.import(deps, { file: file('clash.jsonl', renamed) })).rejects.toThrow(
+      'an API root named "partners" exists already',
+    )
+    expect(await contents(deps)).toEqual(before)
+  })
+
+  it('refuses a truncated export', async () => {
+    const exported = join(dir, 'whole.jsonl')
+    await operations.export(deps, { file: exported })
+    // under new names, so only the missing end record stands in the way
+    const renamed = readFileSync(exported, 'utf8').replace(/"(api_root|name)":"/g, '"$1":"t-')
+    const text = renamed.split('\n').slice(0, -2).join('\n')
+    const before = await contents(deps)
+    await expect(operations.import(deps, { file: file('truncated.jsonl', text) })).rejects.toThrow(
+      'has no end record: it is truncated',
+    )
+    expect(await contents(deps)).toEqual(before)
+  })
+
+  it('refuses files it does not recognise and paths that are not absolute', async () => {
+    await expect(
+      operations.import(deps, { file: file('other.json', '{"hello":"world"}') }),
+    ).rejects.toThrow('is not a hydrawatch export, a STIX bundle or a medallion data file')
+    await expect(operations.import(deps, { file: file('bad.json', '{') })).rejects.toThrow(
+      'is neither JSON nor a hydrawatch export',
+    )
+    await expect(operations.import(deps, { file: join(dir, 'missing.json') })).rejects.toThrow(
+      'cannot read',
+    )
+    await expect(operations.import(deps, { file: 'relative.json' })).rejects.toThrow(
+      'is not an absolute path',
+    )
+    await expect(
+      operations.import(deps, {
+        file: fixture('medallion-data-file.json'),
+        collection: 'distillation-indicators',
+      }),
+    ).rejects.toThrow('--collection takes a STIX bundle')
+  })
+})

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import {
+  addMicroseconds,
+  consecutiveStamps,
+  taxiiOfIsoOutput,
+} from '../../../src/storage/kysely-store.js'
+
+describe('taxiiOfIsoOutput', () => {
+  it('pads PostgreSQL ISO output, which drops trailing zeros, to six fractional digits', () => {
+    expect(taxiiOfIsoOutput('2025-07-14 09:30:00+00')).toBe('2025-07-14T09:30:00.000000Z')
+    expect(taxiiOfIsoOutput('2025-07-14 09:30:00.5+00')).toBe('2025-07-14T09:30:00.500000Z')
+    expect(taxiiOfIsoOutput('2025-07-14 09:30:00.000001+00')).toBe('2025-07-14T09:30:00.000001Z')
+    expect(taxiiOfIsoOutput('2025-07-14 09:30:00.123456+00')).toBe('2025-07-14T09:30:00.123456Z')
+  })
+
+  it('refuses output of a session not in UTC or not in ISO style', () => {
+    expect(() => taxiiOfIsoOutput('2025-07-14 11:30:00+02')).toThrow(TypeError)
+    expect(() => taxiiOfIsoOutput('07/14/2025 09:30:00 UTC')).toThrow(TypeError)
+  })
+})
+
+describe('consecutiveStamps', () => {
+  it('equals addMicroseconds for every offset, across millisecond, second and year ends', () => {
+    for (const base of [
+      '2026-11-29T12:29:38.081829Z',
+      '2026-12-31T23:59:59.999998Z',
+      '2024-02-29T23:59:59.999000Z',
+      '2025-01-01T00:00:00.000000Z',
+    ]) {
+      const stamps = consecutiveStamps(base, 2500)
+      expect(stamps).toHaveLength(2500)
+      stamps.forEach((s, i) => {
+        if (s !== addMicroseconds(base, i)) expect(s).toBe(addMicroseconds(base, i))
+      })
+    }
+  })
+
+  it('gives nothing for n = 0', () => {
+    expect(consecutiveStamps('2025-01-01T00:00:00.000000Z', 0)).toEqual([])
+  })
+})
