@@ -14,7 +14,7 @@ import { schemaRegistry, type SchemaRegistry } from './registry.js'
 import { formatViolation, isObject, Phase, type Obj, type Violation } from './violation.js'
 import { customWarnings, typeWarnings } from './warnings.js'
 
-export { TLP_MARKING_DEFINITIONS } from './tlp.js'
+export { TLP_MARKING_DEFINITIONS, TLP2_EXTENSION_DEFINITION } from './tlp.js'
 export type { PatternCheck } from './musts.js'
 export type { Violation } from './violation.js'
 

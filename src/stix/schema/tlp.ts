@@ -53,6 +53,22 @@ export function tlp2Definition(id: string): Obj | undefined {
   }
 }
 
+/** The extension-definition of TLP 2.0 (OASIS common objects), which its markings name. */
+export const TLP2_EXTENSION_DEFINITION: Obj = {
+  type: 'extension-definition',
+  spec_version: '2.1',
+  id: TLP2_EXTENSION_ID,
+  created_by_ref: 'identity--b3bca3c2-1f3d-4b54-b44f-dac42c3a8f01',
+  created: '2022-10-01T00:00:00.000Z',
+  modified: '2022-10-01T00:00:00.000Z',
+  name: 'TLP 2.0',
+  description: 'This defines TLP 2.0 as a STIX extension',
+  schema:
+    'https://github.com/oasis-open/cti-stix-common-objects/tree/master/extension-definition-specifications/tlp-2.0',
+  version: '1.0.0',
+  extension_types: ['property-extension'],
+}
+
 /** All nine predefined TLP marking definitions, e.g. for seeding the reference collection. */
 export const TLP_MARKING_DEFINITIONS: readonly Obj[] = [
   ...Object.keys(TLP1).map((id) => tlp1Definition(id) as Obj),

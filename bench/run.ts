@@ -1,0 +1,1106 @@
+/**
+ * `npm run bench -- [N]`: seeds N indicators into a hub running as a separate process on a fresh
+ * PostgreSQL database and measures ingest, full sync, pollers, first-vs-last page latency and the
+ * hub's peak RSS, next to raw COPY-in/COPY-out of the same texts on the same server in the same
+ * run. See `--help` and bench/README.md.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { availableParallelism, loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, promisify } from 'node:util'
+import pg from 'pg'
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
+import { createClient, type Client, type Reply } from './http.js'
+import { envelope, OBJECT_MARK, objectId, objectText } from './stix.js'
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const ENVELOPE = 1000
+const COLLECTION = 'distillation-indicators'
+const MB = 1024 * 1024
+
+const TARGETS = {
+  ingestVsCopyIn: 0.4,
+  syncVsCopyOut: 0.5,
+  pollerP99Ms: 50,
+  lastVsFirst: 1.2,
+  peakRssMb: 300,
+} as const
+
+const USAGE = `usage: npm run bench -- [N] [options]
+
+  N                     objects to seed (default 20000, at least 2000, at most 1000000)
+  --json FILE           also write the figures as JSON to FILE
+  --posters K           concurrent posters for ingest (default 2)
+  --pollers K           concurrent pollers (default 16)
+  --poll-seconds S      how long each poller test runs (default 10)
+  --seq-objects M       objects for the sequential-ingest figure (default min(N, 100000))
+  --rounds R            repetitions of the first/last page timing (default 15)
+  --pg-url URL          PostgreSQL maintenance database (default postgres://postgres@127.0.0.1:5432/postgres)
+  --keep-db             leave the hub's database in place for inspection (EXPLAIN); prints its URL
+  --no-vacuum           when the server runs without autovacuum, do not VACUUM ANALYZE after
+                        seeding in its stead (the planner then has no statistics at all)
+`
+
+interface Options {
+  n: number
+  json: string | undefined
+  posters: number
+  pollers: number
+  pollSeconds: number
+  seqObjects: number
+  rounds: number
+  pgUrl: string
+  keepDb: boolean
+  vacuum: boolean
+}
+
+function whole(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
+  }
+  return Number(raw)
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'string' },
+      posters: { type: 'string', default: '2' },
+      pollers: { type: 'string', default: '16' },
+      'poll-seconds': { type: 'string', default: '10' },
+      'seq-objects': { type: 'string' },
+      rounds: { type: 'string', default: '15' },
+      'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      'keep-db': { type: 'boolean', default: false },
+      'no-vacuum': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) return undefined
+  if (positionals.length > 1) throw new UsageError('give at most one N')
+  const n = whole('N', (positionals[0] ?? '20000').replace(/_/g, ''), 2000, 1_000_000)
+  const pgUrl = new URL(values['pg-url'])
+  if (pgUrl.hostname !== '127.0.0.1' && pgUrl.hostname !== 'localhost') {
+    throw new UsageError('--pg-url must point at 127.0.0.1: the bench creates and drops databases')
+  }
+  return {
+    n,
+    json: values.json,
+    posters: whole('--posters', values.posters, 1, 16),
+    pollers: whole('--pollers', values.pollers, 1, 256),
+    pollSeconds: whole('--poll-seconds', values['poll-seconds'], 1, 600),
+    seqObjects: Math.min(
+      n,
+      whole('--seq-objects', values['seq-objects'] ?? '100000', ENVELOPE, 1_000_000),
+    ),
+    rounds: whole('--rounds', values.rounds, 1, 1000),
+    pgUrl: pgUrl.href,
+    keepDb: values['keep-db'],
+    vacuum: !values['no-vacuum'],
+  }
+}
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`)
+const now = () => performance.now()
+const round = (x: number, digits = 0) => Number(x.toFixed(digits))
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  )
+
+// ---- cleanup: everything started is registered here and undone last-in first-out ----
+
+const cleanups: { name: string; run: () => Promise<void> }[] = []
+
+async function cleanup(): Promise<void> {
+  while (cleanups.length > 0) {
+    const step = cleanups.pop()!
+    try {
+      await withTimeout(step.run(), 30_000, step.name)
+    } catch (err) {
+      log(`cleanup "${step.name}" failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+// ---- PostgreSQL ----
+
+function databaseUrl(admin: string, name: string): string {
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  return url.href
+}
+
+async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+async function createDatabase(admin: string, name: string): Promise<string> {
+  await withPg(admin, (c) => c.query(`create database ${name}`))
+  cleanups.push({
+    name: `drop database ${name}`,
+    run: () => withPg(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then(),
+  })
+  return databaseUrl(admin, name)
+}
+
+// ---- process accounting from /proc ----
+
+const TICKS_PER_SECOND = 100
+
+/** user + system CPU seconds of a process, with those of its waited-for children. */
+function cpuSeconds(pid: number | string, withChildren: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const own = Number(f[11]) + Number(f[12])
+    return (withChildren ? own + Number(f[13]) + Number(f[14]) : own) / TICKS_PER_SECOND
+  } catch {
+    return 0 // the process ended between readdir and read
+  }
+}
+
+/**
+ * CPU seconds so far of each PostgreSQL backend serving `database` (their process titles name
+ * it), so that a phase's database cost is a difference of two snapshots that other work on the
+ * same server does not blur. A backend that exits within a phase takes its time with it: the
+ * hub's pool keeps its connections while it is busy, so that undercount is small.
+ */
+function postgresCpu(database: string): Map<string, number> {
+  const cpu = new Map<string, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let title: string
+    try {
+      title = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+    } catch {
+      continue
+    }
+    if (title.startsWith('postgres: ') && title.includes(` ${database} `)) {
+      cpu.set(entry, cpuSeconds(entry, false))
+    }
+  }
+  return cpu
+}
+
+function cpuSince(before: Map<string, number>, after: Map<string, number>): number {
+  let total = 0
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0)
+  return total
+}
+
+/** Samples the hub's RSS (VmRSS, and the kernel's own high-water mark VmHWM) periodically. */
+class RssWatch {
+  peakKb = 0
+  phasePeakKb = 0
+  private timer: NodeJS.Timeout | undefined
+  private readonly pid: number
+
+  constructor(pid: number) {
+    this.pid = pid
+  }
+
+  sample(): void {
+    let status: string
+    try {
+      status = readFileSync(`/proc/${this.pid}/status`, 'utf8')
+    } catch {
+      return
+    }
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+    const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
+    this.peakKb = Math.max(this.peakKb, hwm, rss)
+    this.phasePeakKb = Math.max(this.phasePeakKb, rss)
+  }
+
+  start(): void {
+    this.sample()
+    this.timer = setInterval(() => this.sample(), 50)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+  }
+}
+
+interface PhaseCost {
+  wall_s: number
+  hub_cpu_s: number
+  postgres_cpu_s: number
+  bench_cpu_s: number
+  hub_peak_rss_mb: number
+  /** the machine's 1-minute load average at the end: above its CPU count, figures are squeezed */
+  load_1m: number
+}
+
+// ---- the hub under test ----
+
+interface Hub {
+  url: string
+  pid: number
+  output: string[]
+}
+
+/** The hub's last lines of output, shown when the bench fails. */
+let hubOutput: string[] = []
+
+async function startHub(dbUrl: string): Promise<Hub> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      HYDRAWATCH_HOST: '127.0.0.1',
+      HYDRAWATCH_PORT: '0',
+      HYDRAWATCH_PUBLIC_URL: '',
+      // One process for both sync runs: the raised cap changes nothing for limit=1000 or for
+      // pollers asking for the default page of 100.
+      HYDRAWATCH_MAX_PAGE_SIZE: '10000',
+      HYDRAWATCH_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const output: string[] = []
+  hubOutput = output
+  let pending = ''
+  const keep = (chunk: Buffer) => {
+    pending += chunk.toString('utf8')
+    const lines = pending.split('\n')
+    pending = lines.pop()!
+    output.push(...lines.filter((l) => l !== ''))
+    if (output.length > 50) output.splice(0, output.length - 50)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  let exited = false
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true
+      resolve()
+    }),
+  )
+  cleanups.push({
+    name: 'stop the hub',
+    async run() {
+      if (exited) return
+      child.kill('SIGTERM')
+      const stopped = await Promise.race([
+        exit.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+      ])
+      if (!stopped) {
+        child.kill('SIGKILL')
+        await exit
+      }
+    },
+  })
+  const url = await withTimeout(
+    new Promise<string>((resolve, reject) => {
+      const look = () => {
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join('\n') + pending)
+        if (m !== null) resolve(m[1]!)
+      }
+      child.stderr!.on('data', look)
+      void exit.then(() =>
+        reject(new Error(`the hub exited before listening:\n${output.join('\n')}\n${pending}`)),
+      )
+    }),
+    60_000,
+    'starting the hub',
+  )
+  return { url, pid: child.pid!, output }
+}
+
+async function cli(dbUrl: string, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [CLI, ...args, '--database-url', dbUrl],
+    { timeout: 60_000, env: { ...process.env, HYDRAWATCH_LOG_LEVEL: 'warn' } },
+  )
+  return stdout.trim()
+}
+
+// ---- reading pages without parsing every object ----
+
+interface PageInfo {
+  more: boolean
+  next: string | undefined
+  count: number
+}
+
+const HEAD = /^\{"more":(true|false)(?:,"next":"([A-Za-z0-9_-]+)")?,"objects":\[/
+
+function countObjects(body: string): number {
+  let count = 0
+  for (let i = body.indexOf(OBJECT_MARK); i >= 0; i = body.indexOf(OBJECT_MARK, i + 16)) count++
+  return count
+}
+
+/**
+ * `more`, `next` and the object count of a Get Objects page. The hub's envelope head is read with
+ * a regex and objects are counted by their first bytes, so that the load generator spends little
+ * CPU on pages it does not need to inspect; `strict` parses the page fully and cross-checks.
+ */
+function readPage(reply: Reply, strict: boolean): PageInfo {
+  if (reply.status !== 200) {
+    throw new Error(`GET answered ${reply.status}: ${reply.body.slice(0, 500)}`)
+  }
+  const { body } = reply
+  const m = HEAD.exec(body)
+  if (m === null || strict) {
+    const parsed = JSON.parse(body) as { more?: boolean; next?: string; objects?: unknown[] }
+    const info = {
+      more: parsed.more === true,
+      next: parsed.next,
+      count: parsed.objects?.length ?? 0,
+    }
+    if (m !== null && (countObjects(body) !== info.count || (m[1] === 'true') !== info.more)) {
+      throw new Error('page head or object count disagrees with a full parse')
+    }
+    return info
+  }
+  return { more: m[1] === 'true', next: m[2], count: countObjects(body) }
+}
+
+// ---- phases ----
+
+interface IngestResult {
+  objects: number
+  posters: number
+  seconds: number
+  objects_per_s: number
+  envelope_p50_ms: number
+  envelope_p99_ms: number
+}
+
+async function ingest(
+  client: Client,
+  path: string,
+  count: number,
+  posters: number,
+): Promise<IngestResult> {
+  const envelopes = Math.ceil(count / ENVELOPE)
+  const latencies: number[] = []
+  let next = 0
+  let failed = false
+  let reported = 0
+  const t0 = now()
+  async function poster(): Promise<void> {
+    while (!failed) {
+      const k = next++
+      if (k >= envelopes) return
+      const first = k * ENVELOPE
+      const size = Math.min(ENVELOPE, count - first)
+      const body = envelope(first, size)
+      const t = now()
+      const reply = await client.post(path, body)
+      latencies.push(now() - t)
+      if (reply.status !== 202) {
+        failed = true
+        throw new Error(`POST answered ${reply.status}: ${reply.body.slice(0, 500)}`)
+      }
+      const status = JSON.parse(reply.body) as { success_count: number; failure_count: number }
+      if (status.success_count !== size || status.failure_count !== 0) {
+        failed = true
+        throw new Error(`envelope ${k}: ${reply.body.slice(0, 500)}`)
+      }
+      if (latencies.length * 10 >= envelopes * (reported + 1) && envelopes >= 100) {
+        reported = Math.floor((latencies.length * 10) / envelopes)
+        const rate = (latencies.length * ENVELOPE) / ((now() - t0) / 1000)
+        log(`  ingest ${reported * 10}% (${round(rate)} objects/s so far)`)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: posters }, poster))
+  const seconds = (now() - t0) / 1000
+  const sorted = latencies.sort((a, b) => a - b)
+  return {
+    objects: count,
+    posters,
+    seconds: round(seconds, 2),
+    objects_per_s: round(count / seconds),
+    envelope_p50_ms: round(percentile(sorted, 50), 1),
+    envelope_p99_ms: round(percentile(sorted, 99), 1),
+  }
+}
+
+interface SyncResult {
+  limit: number
+  objects: number
+  pages: number
+  seconds: number
+  objects_per_s: number
+  page_p50_ms: number
+  page_p99_ms: number
+  /** MB/s of response bodies */
+  mb_per_s: number
+}
+
+interface SyncTrail {
+  /** tokens[p - 1] fetches page p (0-based) */
+  tokens: string[]
+  /** X-TAXII-Date-Added-Last of each page */
+  lastDates: string[]
+}
+
+async function fullSync(
+  client: Client,
+  path: string,
+  limit: number,
+  expected: number,
+  trail?: SyncTrail,
+): Promise<SyncResult> {
+  const maxPages = Math.ceil(expected / limit) + 2
+  const latencies: number[] = []
+  let objects = 0
+  let bytes = 0
+  let url = `${path}?limit=${limit}`
+  const t0 = now()
+  for (let page = 0; ; page++) {
+    if (page >= maxPages) throw new Error(`sync did not end after ${maxPages} pages`)
+    const t = now()
+    const reply = await client.get(url)
+    latencies.push(now() - t)
+    const info = readPage(reply, page === 0)
+    objects += info.count
+    bytes += reply.body.length
+    if (trail !== undefined) {
+      trail.lastDates.push(String(reply.headers['x-taxii-date-added-last']))
+    }
+    if (!info.more) break
+    if (info.next === undefined) throw new Error('more is true but there is no next')
+    trail?.tokens.push(info.next)
+    url = `${path}?limit=${limit}&next=${info.next}`
+  }
+  const seconds = (now() - t0) / 1000
+  if (objects !== expected) throw new Error(`sync returned ${objects} objects, not ${expected}`)
+  const sorted = latencies.sort((a, b) => a - b)
+  return {
+    limit,
+    objects,
+    pages: latencies.length,
+    seconds: round(seconds, 2),
+    objects_per_s: round(objects / seconds),
+    page_p50_ms: round(percentile(sorted, 50), 1),
+    page_p99_ms: round(percentile(sorted, 99), 1),
+    mb_per_s: round(bytes / MB / seconds, 1),
+  }
+}
+
+interface PageLatency {
+  first_ms: number
+  last_next_ms: number
+  last_added_after_ms: number
+  last_vs_first: number
+  last_added_after_vs_first: number
+  rounds: number
+}
+
+/**
+ * The first page and the last full page of limit=1000, reached both by replaying the `next` token
+ * the full sync got for it and by added_after; timed alternately, medians over the rounds.
+ */
+async function firstVsLast(
+  client: Client,
+  path: string,
+  n: number,
+  trail: SyncTrail,
+  rounds: number,
+): Promise<PageLatency> {
+  const pages = Math.ceil(n / ENVELOPE)
+  const lastFull = n % ENVELOPE === 0 ? pages - 1 : pages - 2
+  const token = trail.tokens[lastFull - 1]
+  const after = trail.lastDates[lastFull - 1]
+  if (token === undefined || after === undefined) throw new Error('no deep page to time')
+  const variants = {
+    first: `${path}?limit=1000`,
+    next: `${path}?limit=1000&next=${token}`,
+    added_after: `${path}?limit=1000&added_after=${encodeURIComponent(after)}`,
+  }
+  const times: Record<keyof typeof variants, number[]> = { first: [], next: [], added_after: [] }
+  const keys = Object.keys(variants) as (keyof typeof variants)[]
+  for (let r = -1; r < rounds; r++) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[(r + 3 + k) % keys.length]!
+      const t = now()
+      const info = readPage(await client.get(variants[key]), r === -1)
+      const ms = now() - t
+      if (info.count !== ENVELOPE) throw new Error(`${key} page held ${info.count} objects`)
+      if (r >= 0) times[key].push(ms) // round -1 warms caches and checks
+    }
+  }
+  const first = median(times.first)
+  const next = median(times.next)
+  const addedAfter = median(times.added_after)
+  return {
+    first_ms: round(first, 1),
+    last_next_ms: round(next, 1),
+    last_added_after_ms: round(addedAfter, 1),
+    last_vs_first: round(next / first, 2),
+    last_added_after_vs_first: round(addedAfter / first, 2),
+    rounds,
+  }
+}
+
+interface PollResult {
+  pollers: number
+  seconds: number
+  requests: number
+  requests_per_s: number
+  objects_per_reply: number
+  p50_ms: number
+  p99_ms: number
+  max_ms: number
+}
+
+async function poll(
+  client: Client,
+  url: string,
+  pollers: number,
+  seconds: number,
+  expected: number,
+): Promise<PollResult> {
+  const first = readPage(await client.get(url), true)
+  if (first.count !== expected) throw new Error(`poll page held ${first.count}, not ${expected}`)
+  const latencies: number[] = []
+  const t0 = now()
+  const deadline = t0 + seconds * 1000
+  async function poller(): Promise<void> {
+    while (now() < deadline) {
+      const t = now()
+      const reply = await client.get(url)
+      latencies.push(now() - t)
+      if (reply.status !== 200) throw new Error(`poll answered ${reply.status}`)
+    }
+  }
+  await Promise.all(Array.from({ length: pollers }, poller))
+  const elapsed = (now() - t0) / 1000
+  const sorted = latencies.sort((a, b) => a - b)
+  return {
+    pollers,
+    seconds: round(elapsed, 1),
+    requests: sorted.length,
+    requests_per_s: round(sorted.length / elapsed),
+    objects_per_reply: expected,
+    p50_ms: round(percentile(sorted, 50), 1),
+    p99_ms: round(percentile(sorted, 99), 1),
+    max_ms: round(sorted[sorted.length - 1] ?? NaN, 1),
+  }
+}
+
+/** The added_after that leaves exactly the newest 100 objects, read from the manifest. */
+async function newestCursor(client: Client, root: string, trail: SyncTrail): Promise<string> {
+  const pages = trail.lastDates.length
+  const from = pages >= 3 ? trail.lastDates[pages - 3] : undefined
+  const query = from === undefined ? '' : `&added_after=${encodeURIComponent(from)}`
+  const reply = await client.get(`${root}/manifest/?limit=10000${query}`)
+  if (reply.status !== 200) throw new Error(`manifest answered ${reply.status}`)
+  const manifest = JSON.parse(reply.body) as { objects: { date_added: string }[] }
+  const entry = manifest.objects[manifest.objects.length - 101]
+  if (entry === undefined) throw new Error('the manifest tail is shorter than 101 objects')
+  return entry.date_added
+}
+
+interface RawResult {
+  objects: number
+  copy_in_s: number
+  copy_in_objects_per_s: number
+  copy_in_mb_per_s: number
+  copy_out_s: number
+  copy_out_objects_per_s: number
+  copy_out_mb_per_s: number
+}
+
+const copyEscape = (s: string) =>
+  /[\\\t\n\r]/.test(s)
+    ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!)
+    : s
+
+function* copyRows(n: number): Generator<string> {
+  const base = Date.UTC(2025, 0, 1)
+  for (let first = 0; first < n; first += ENVELOPE) {
+    const rows: string[] = []
+    for (let i = first; i < Math.min(n, first + ENVELOPE); i++) {
+      const added = new Date(base + i).toISOString()
+      rows.push(`${objectId(i)}\t${copyEscape(objectText(i))}\t${added}\n`)
+    }
+    yield rows.join('')
+  }
+}
+
+/**
+ * The floor the hub is measured against: the same texts COPYed into a table with the columns a
+ * store needs at least (id as primary key, body, a timestamptz) and COPYed out again.
+ */
+async function rawBaseline(url: string, n: number): Promise<RawResult> {
+  return withPg(url, async (c) => {
+    await c.query(`create table raw_objects (
+      id text primary key, body text not null, date_added timestamptz not null)`)
+    await c.query('checkpoint')
+    let t0 = now()
+    const sink = c.query(copyFrom('copy raw_objects (id, body, date_added) from stdin'))
+    await pipeline(Readable.from(copyRows(n)), sink)
+    const inSeconds = (now() - t0) / 1000
+    const { rows } = await c.query<{ bytes: string }>(
+      'select sum(octet_length(body))::text as bytes from raw_objects',
+    )
+    const bytes = Number(rows[0]!.bytes)
+
+    t0 = now()
+    let count = 0
+    const source = c.query(copyTo('copy (select body from raw_objects) to stdout'))
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) count++
+    }
+    const outSeconds = (now() - t0) / 1000
+    if (count !== n) throw new Error(`COPY out gave ${count} rows, not ${n}`)
+    return {
+      objects: n,
+      copy_in_s: round(inSeconds, 2),
+      copy_in_objects_per_s: round(n / inSeconds),
+      copy_in_mb_per_s: round(bytes / MB / inSeconds, 1),
+      copy_out_s: round(outSeconds, 2),
+      copy_out_objects_per_s: round(n / outSeconds),
+      copy_out_mb_per_s: round(bytes / MB / outSeconds, 1),
+    }
+  })
+}
+
+// ---- report ----
+
+interface Figures {
+  n: number
+  started_at: string
+  machine: { cpus: number; node: string; postgres: string; autovacuum: boolean }
+  /** where the planner's statistics on the seeded table came from */
+  statistics: string
+  options: Omit<Options, 'json' | 'pgUrl'>
+  object_bytes_mean: number
+  raw: RawResult
+  ingest: IngestResult
+  ingest_sequential: IngestResult
+  sync_1000: SyncResult
+  sync_10000: SyncResult
+  pollers_newest_page: PollResult
+  pollers_caught_up: PollResult
+  first_vs_last_page: PageLatency
+  hub_peak_rss_mb: number
+  phases: Record<string, PhaseCost>
+  ratios: Record<string, number>
+  targets: Record<string, { value: number; target: string; met: boolean }>
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
+
+const fmt = (x: number) => x.toLocaleString('en-US')
+
+function report(f: Figures): string {
+  const t = f.targets
+  const verdict = (k: string) => (t[k]!.met ? 'ok' : 'MISS')
+  const rows: string[][] = [
+    ['measure', 'value', 'vs raw', 'target', ''],
+    [
+      `ingest, envelopes of ${ENVELOPE}, ${f.ingest.posters} posters`,
+      `${fmt(f.ingest.objects_per_s)} obj/s`,
+      `${f.ratios.ingest_vs_copy_in}`,
+      `>= ${TARGETS.ingestVsCopyIn}`,
+      verdict('ingest'),
+    ],
+    [
+      `ingest, sequential (${fmt(f.ingest_sequential.objects)} objects)`,
+      `${fmt(f.ingest_sequential.objects_per_s)} obj/s`,
+      `${f.ratios.ingest_sequential_vs_copy_in}`,
+      '',
+      '',
+    ],
+    [
+      'full sync, pages of 1,000',
+      `${fmt(f.sync_1000.objects_per_s)} obj/s`,
+      `${f.ratios.sync_1000_vs_copy_out}`,
+      `>= ${TARGETS.syncVsCopyOut}`,
+      verdict('sync_1000'),
+    ],
+    [
+      'full sync, pages of 10,000',
+      `${fmt(f.sync_10000.objects_per_s)} obj/s`,
+      `${f.ratios.sync_10000_vs_copy_out}`,
+      `>= ${TARGETS.syncVsCopyOut}`,
+      verdict('sync_10000'),
+    ],
+    [
+      `${f.pollers_newest_page.pollers} pollers, newest page (100 objects) p50`,
+      `${f.pollers_newest_page.p50_ms} ms`,
+      '',
+      '',
+      '',
+    ],
+    [
+      `${f.pollers_newest_page.pollers} pollers, newest page (100 objects) p99`,
+      `${f.pollers_newest_page.p99_ms} ms`,
+      '',
+      `< ${TARGETS.pollerP99Ms} ms`,
+      verdict('poller_p99'),
+    ],
+    [
+      `${f.pollers_caught_up.pollers} pollers, caught up (empty) p50 / p99`,
+      `${f.pollers_caught_up.p50_ms} / ${f.pollers_caught_up.p99_ms} ms`,
+      '',
+      '',
+      '',
+    ],
+    ['first page (limit 1,000), median', `${f.first_vs_last_page.first_ms} ms`, '', '', ''],
+    [
+      'last page via next, median',
+      `${f.first_vs_last_page.last_next_ms} ms`,
+      `x${f.first_vs_last_page.last_vs_first}`,
+      `<= x${TARGETS.lastVsFirst}`,
+      verdict('last_vs_first'),
+    ],
+    [
+      'last page via added_after, median',
+      `${f.first_vs_last_page.last_added_after_ms} ms`,
+      `x${f.first_vs_last_page.last_added_after_vs_first}`,
+      `<= x${TARGETS.lastVsFirst}`,
+      verdict('last_added_after_vs_first'),
+    ],
+    [
+      'hub peak RSS (VmHWM)',
+      `${f.hub_peak_rss_mb} MB`,
+      '',
+      `< ${TARGETS.peakRssMb} MB`,
+      verdict('peak_rss'),
+    ],
+    [
+      'raw COPY in (same texts, same server)',
+      `${fmt(f.raw.copy_in_objects_per_s)} obj/s`,
+      `${f.raw.copy_in_mb_per_s} MB/s`,
+      '',
+      '',
+    ],
+    [
+      'raw COPY out',
+      `${fmt(f.raw.copy_out_objects_per_s)} obj/s`,
+      `${f.raw.copy_out_mb_per_s} MB/s`,
+      '',
+      '',
+    ],
+  ]
+  const costs: string[][] = [
+    [
+      'phase',
+      'wall s',
+      'hub cpu s',
+      'its backends cpu s',
+      'bench cpu s',
+      'hub peak RSS MB',
+      'load 1m',
+    ],
+    ...Object.entries(f.phases).map(([name, p]) => [
+      name,
+      String(p.wall_s),
+      String(p.hub_cpu_s),
+      String(p.postgres_cpu_s),
+      String(p.bench_cpu_s),
+      String(p.hub_peak_rss_mb),
+      String(p.load_1m),
+    ]),
+  ]
+  return (
+    `\nhydrawatch bench: N = ${fmt(f.n)} objects of ${f.object_bytes_mean} bytes on average; ` +
+    `${f.machine.cpus} CPUs, Node ${f.machine.node}, ${f.machine.postgres}, ` +
+    `autovacuum ${f.machine.autovacuum ? 'on' : 'off'}, statistics: ${f.statistics}\n\n` +
+    `${table(rows)}\n\nwhere the time went (CPU seconds per phase; a load above the CPU count means other work shared the machine)\n\n${table(costs)}\n`
+  )
+}
+
+// ---- main ----
+
+async function main(): Promise<number> {
+  let options: Options | undefined
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`)
+    return 2
+  }
+  if (options === undefined) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const o = options
+  const started = new Date().toISOString()
+  const suffix = randomBytes(4).toString('hex')
+  const { postgres, autovacuum } = await withPg(o.pgUrl, async (c) => {
+    const { rows } = await c.query<{ v: string; a: string }>(
+      `select split_part(version(), ' on ', 1) as v, current_setting('autovacuum') as a`,
+    )
+    return { postgres: rows[0]!.v, autovacuum: rows[0]!.a === 'on' }
+  })
+  let sampleBytes = 0
+  for (let i = 0; i < 1000; i++) sampleBytes += Buffer.byteLength(objectText(i))
+
+  // Raw baseline first, while nothing else runs; its database is dropped before the hub starts
+  // so it does not compete for the buffer cache.
+  log(`raw COPY baseline with ${fmt(o.n)} objects`)
+  const rawName = `hw_bench_raw_${suffix}`
+  const rawUrl = await createDatabase(o.pgUrl, rawName)
+  const raw = await rawBaseline(rawUrl, o.n)
+  await cleanups.pop()!.run()
+  log(
+    `  COPY in ${fmt(raw.copy_in_objects_per_s)} objects/s, out ${fmt(raw.copy_out_objects_per_s)} objects/s`,
+  )
+
+  const hubName = `hw_bench_${suffix}`
+  const hubUrl = await createDatabase(o.pgUrl, hubName)
+  if (o.keepDb) cleanups.pop()
+  log(`starting the hub on database ${hubName}`)
+  const hub = await startHub(hubUrl)
+  const token = await cli(hubUrl, [
+    'token',
+    'issue',
+    '--sub',
+    'bench',
+    '--read',
+    '*',
+    '--write',
+    '*',
+    '--ttl',
+    '2d',
+  ])
+  const client = createClient(hub.url, token, 300_000)
+  cleanups.push({ name: 'close the client', run: async () => client.close() })
+  const rss = new RssWatch(hub.pid)
+  rss.start()
+  cleanups.push({ name: 'stop sampling', run: async () => rss.stop() })
+  const root = `/hub/collections/${COLLECTION}`
+  const objects = `${root}/objects/`
+
+  const phases: Record<string, PhaseCost> = {}
+  async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    log(name)
+    rss.sample()
+    rss.phasePeakKb = 0
+    const hubCpu = cpuSeconds(hub.pid, false)
+    const pgCpu = postgresCpu(hubName)
+    const benchCpu = process.cpuUsage()
+    const t0 = now()
+    const result = await fn()
+    rss.sample()
+    const bench = process.cpuUsage(benchCpu)
+    phases[name] = {
+      wall_s: round((now() - t0) / 1000, 2),
+      hub_cpu_s: round(cpuSeconds(hub.pid, false) - hubCpu, 2),
+      postgres_cpu_s: round(cpuSince(pgCpu, postgresCpu(hubName)), 2),
+      bench_cpu_s: round((bench.user + bench.system) / 1e6, 2),
+      hub_peak_rss_mb: round(rss.phasePeakKb / 1024, 1),
+      load_1m: round(loadavg()[0]!, 1),
+    }
+    return result
+  }
+
+  await withPg(hubUrl, (c) => c.query('checkpoint'))
+  const ingested = await phase('ingest', () => ingest(client, objects, o.n, o.posters))
+  log(`  ${fmt(ingested.objects_per_s)} objects/s`)
+  // A production server's autovacuum would have analyzed (and, for index-only probes, vacuumed)
+  // a table that grew this much within a minute; a CI-tuned one may have it off. Without any
+  // statistics the planner guesses a collection holds a few thousand rows and sorts it whole
+  // for every page.
+  const statistics = autovacuum ? 'autovacuum' : o.vacuum ? 'VACUUM ANALYZE by the bench' : 'none'
+  if (!autovacuum && o.vacuum) {
+    await phase('vacuum analyze', () => withPg(hubUrl, (c) => c.query('vacuum (analyze) objects')))
+  } else if (!autovacuum) log('autovacuum is off and --no-vacuum was given: no statistics')
+
+  const trail: SyncTrail = { tokens: [], lastDates: [] }
+  const sync1000 = await phase('sync 1000', () => fullSync(client, objects, 1000, o.n, trail))
+  log(`  ${fmt(sync1000.objects_per_s)} objects/s`)
+  const sync10000 = await phase('sync 10000', () => fullSync(client, objects, 10000, o.n))
+  log(`  ${fmt(sync10000.objects_per_s)} objects/s`)
+
+  const pages = await phase('first vs last page', () =>
+    firstVsLast(client, objects, o.n, trail, o.rounds),
+  )
+  log(`  first ${pages.first_ms} ms, last ${pages.last_next_ms} ms`)
+
+  const cursor = await newestCursor(client, root, trail)
+  const newest = await phase('pollers, newest page', () =>
+    poll(
+      client,
+      `${objects}?added_after=${encodeURIComponent(cursor)}`,
+      o.pollers,
+      o.pollSeconds,
+      100,
+    ),
+  )
+  log(`  p50 ${newest.p50_ms} ms, p99 ${newest.p99_ms} ms`)
+  const newestDate = trail.lastDates[trail.lastDates.length - 1]!
+  const caughtUp = await phase('pollers, caught up', () =>
+    poll(
+      client,
+      `${objects}?added_after=${encodeURIComponent(newestDate)}`,
+      o.pollers,
+      Math.max(1, Math.round(o.pollSeconds / 2)),
+      0,
+    ),
+  )
+  log(`  p50 ${caughtUp.p50_ms} ms, p99 ${caughtUp.p99_ms} ms`)
+
+  const seqCollection = await cli(hubUrl, ['collections', 'create', '--title', 'bench sequential'])
+  const sequential = await phase('ingest sequential', () =>
+    ingest(client, `/hub/collections/${seqCollection}/objects/`, o.seqObjects, 1),
+  )
+  log(`  ${fmt(sequential.objects_per_s)} objects/s`)
+  rss.sample()
+
+  const ratio = (a: number, b: number) => round(a / b, 2)
+  const ratios = {
+    ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
+    ingest_sequential_vs_copy_in: ratio(sequential.objects_per_s, raw.copy_in_objects_per_s),
+    sync_1000_vs_copy_out: ratio(sync1000.objects_per_s, raw.copy_out_objects_per_s),
+    sync_10000_vs_copy_out: ratio(sync10000.objects_per_s, raw.copy_out_objects_per_s),
+  }
+  const peakRssMb = round(rss.peakKb / 1024, 1)
+  const figures: Figures = {
+    n: o.n,
+    started_at: started,
+    machine: {
+      cpus: availableParallelism(),
+      node: process.versions.node,
+      postgres,
+      autovacuum,
+    },
+    statistics,
+    options: {
+      n: o.n,
+      posters: o.posters,
+      pollers: o.pollers,
+      pollSeconds: o.pollSeconds,
+      seqObjects: o.seqObjects,
+      rounds: o.rounds,
+      keepDb: o.keepDb,
+      vacuum: o.vacuum,
+    },
+    object_bytes_mean: round(sampleBytes / 1000),
+    raw,
+    ingest: ingested,
+    ingest_sequential: sequential,
+    sync_1000: sync1000,
+    sync_10000: sync10000,
+    pollers_newest_page: newest,
+    pollers_caught_up: caughtUp,
+    first_vs_last_page: pages,
+    hub_peak_rss_mb: peakRssMb,
+    phases,
+    ratios,
+    targets: {
+      ingest: {
+        value: ratios.ingest_vs_copy_in,
+        target: `>= ${TARGETS.ingestVsCopyIn} of COPY in`,
+        met: ratios.ingest_vs_copy_in >= TARGETS.ingestVsCopyIn,
+      },
+      sync_1000: {
+        value: ratios.sync_1000_vs_copy_out,
+        target: `>= ${TARGETS.syncVsCopyOut} of COPY out`,
+        met: ratios.sync_1000_vs_copy_out >= TARGETS.syncVsCopyOut,
+      },
+      sync_10000: {
+        value: ratios.sync_10000_vs_copy_out,
+        target: `>= ${TARGETS.syncVsCopyOut} of COPY out`,
+        met: ratios.sync_10000_vs_copy_out >= TARGETS.syncVsCopyOut,
+      },
+      poller_p99: {
+        value: newest.p99_ms,
+        target: `< ${TARGETS.pollerP99Ms} ms`,
+        met: newest.p99_ms < TARGETS.pollerP99Ms,
+      },
+      last_vs_first: {
+        value: pages.last_vs_first,
+        target: `<= ${TARGETS.lastVsFirst}x the first page`,
+        met: pages.last_vs_first <= TARGETS.lastVsFirst,
+      },
+      last_added_after_vs_first: {
+        value: pages.last_added_after_vs_first,
+        target: `<= ${TARGETS.lastVsFirst}x the first page`,
+        met: pages.last_added_after_vs_first <= TARGETS.lastVsFirst,
+      },
+      peak_rss: {
+        value: peakRssMb,
+        target: `< ${TARGETS.peakRssMb} MB`,
+        met: peakRssMb < TARGETS.peakRssMb,
+      },
+    },
+  }
+  process.stdout.write(report(figures))
+  if (o.json !== undefined) {
+    writeFileSync(o.json, `${JSON.stringify(figures, null, 2)}\n`)
+    log(`figures written to ${o.json}`)
+  }
+  if (o.keepDb) log(`hub database kept: ${hubUrl}`)
+  return 0
+}
+
+let exiting = false
+async function finish(code: number): Promise<never> {
+  if (!exiting) {
+    exiting = true
+    await cleanup()
+  }
+  process.exit(code)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`)
+    void finish(130)
+  })
+}
+
+try {
+  await finish(await main())
+} catch (err) {
+  if (!exiting) log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+  if (!exiting && hubOutput.length > 0) log(`the hub's last output:\n${hubOutput.join('\n')}`)
+  await finish(1)
+}
