@@ -16,6 +16,8 @@ export interface Config {
   readonly maxPageSize: number
   readonly maxContentLength: number
   readonly maxEnvelopeObjects: number
+  /** envelopes with more objects are answered `pending` and stored in the background (T-170) */
+  readonly syncEnvelopeObjects: number
   readonly basicAuth: boolean
   readonly title: string
   readonly contact: string | undefined
@@ -32,6 +34,7 @@ export const ENV_VARS = {
   HYDRAWATCH_MAX_PAGE_SIZE: '1000',
   HYDRAWATCH_MAX_CONTENT_LENGTH: '10485760',
   HYDRAWATCH_MAX_ENVELOPE_OBJECTS: '10000',
+  HYDRAWATCH_SYNC_ENVELOPE_OBJECTS: '2000',
   HYDRAWATCH_BASIC_AUTH: 'true',
   HYDRAWATCH_TITLE: 'hydrawatch',
   HYDRAWATCH_CONTACT: '(unset)',
@@ -126,6 +129,12 @@ export function loadConfig(
     maxEnvelopeObjects: integer(
       'HYDRAWATCH_MAX_ENVELOPE_OBJECTS',
       get('HYDRAWATCH_MAX_ENVELOPE_OBJECTS') ?? '10000',
+      1,
+      1_000_000,
+    ),
+    syncEnvelopeObjects: integer(
+      'HYDRAWATCH_SYNC_ENVELOPE_OBJECTS',
+      get('HYDRAWATCH_SYNC_ENVELOPE_OBJECTS') ?? '2000',
       1,
       1_000_000,
     ),

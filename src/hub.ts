@@ -1,5 +1,6 @@
 import type { Config } from './config.js'
 import { loadHubKeys } from './auth/keys.js'
+import { BackgroundTasks } from './services/background.js'
 import type { Deps } from './services/deps.js'
 import { createObjectValidator } from './stix/validate.js'
 import { createKyselyStore } from './storage/kysely-store.js'
@@ -13,7 +14,13 @@ export async function openHub(config: Config): Promise<Deps> {
     await migrateToLatest(db)
     const store = createKyselyStore(db)
     const keys = await loadHubKeys(store)
-    return { store, config, keys, validate: createObjectValidator() }
+    return {
+      store,
+      config,
+      keys,
+      validate: createObjectValidator(),
+      background: new BackgroundTasks(),
+    }
   } catch (err) {
     await db.destroy()
     throw err

@@ -82,7 +82,8 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
       maxParamLength: 320,
     },
     bodyLimit: 2 ** 31 - 1,
-    return503OnClosing: true,
+    // while closing, requests on kept-alive connections get a TAXII 503 from the hook below
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
     // A path that cannot be decoded never reaches the router; it still gets a TAXII answer
     // (T-021), after authentication like any other path (T-062).
@@ -103,8 +104,19 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
     },
   })
   app.decorateRequest('taxii', null as unknown as TaxiiRequestState)
-  app.addHook('onRequest', async (request) => {
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async (request, reply) => {
     request.taxii = {}
+    if (closing) {
+      reply.header('connection', 'close')
+      throw new TaxiiError('TAXII_ERR_UNAVAILABLE', 'Service unavailable', {
+        description: 'the hub is shutting down; retry shortly',
+        headers: { 'retry-after': '5' },
+      })
+    }
   })
   registerErrorEnvelope(app)
 

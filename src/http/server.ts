@@ -38,7 +38,10 @@ export async function startServer(
       deps,
       url: address,
       close() {
-        closing ??= app.close().then(() => deps.store.close())
+        closing ??= app
+          .close()
+          .then(() => deps.background.drain())
+          .then(() => deps.store.close())
         return closing
       },
     }

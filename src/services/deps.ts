@@ -2,6 +2,7 @@ import type { HubKeys } from '../auth/keys.js'
 import type { Config } from '../config.js'
 import type { ObjectValidator } from '../stix/validate.js'
 import type { TaxiiStore } from '../storage/store.js'
+import type { BackgroundTasks } from './background.js'
 
 /** What the protocol services need, built once at start and passed in (never a singleton). */
 export interface Deps {
@@ -9,4 +10,5 @@ export interface Deps {
   config: Config
   keys: HubKeys
   validate: ObjectValidator
+  background: BackgroundTasks
 }

@@ -9,7 +9,7 @@ import {
 } from '../http/filters.js'
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
-import { readEnvelope } from '../stix/envelope.js'
+import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
 import { mediaTypeForSpec } from '../storage/kysely-store.js'
 import type {
   ApiRootRecord,
@@ -235,9 +235,9 @@ function taxiiNow(): string {
 }
 
 /**
- * Add Objects (§5.5): every valid object of the envelope is written in one transaction, each
- * invalid one is listed in the status with its reason, and stored versions count as successes
- * without being touched (T-137, T-168, T-169).
+ * Add Objects (§5.5), finished before it returns: every valid object of the envelope is written
+ * in one transaction, each invalid one is listed in the status with its reason, and stored
+ * versions count as successes without being touched (T-137, T-168, T-169).
  */
 export async function addObjects(
   deps: Deps,
@@ -246,6 +246,83 @@ export async function addObjects(
 ): Promise<StatusRecord> {
   const requestTimestamp = taxiiNow()
   const items = readEnvelope(body, { maxObjects: deps.config.maxEnvelopeObjects })
+  return ingest(deps, ctx, items, randomUUID(), requestTimestamp)
+}
+
+/**
+ * Add Objects over TAXII: an envelope of up to HYDRAWATCH_SYNC_ENVELOPE_OBJECTS objects is
+ * answered `complete`; a larger one is answered `pending` at once, with every object listed in
+ * `pendings`, and stored in the background; the status resource tells the outcome (T-170).
+ */
+export async function submitObjects(
+  deps: Deps,
+  ctx: CollectionContext,
+  body: string,
+): Promise<StatusRecord> {
+  const requestTimestamp = taxiiNow()
+  const items = readEnvelope(body, { maxObjects: deps.config.maxEnvelopeObjects })
+  const statusId = randomUUID()
+  if (items.length <= deps.config.syncEnvelopeObjects) {
+    return ingest(deps, ctx, items, statusId, requestTimestamp)
+  }
+  const pendings = items.map((item) => {
+    const d = describeObject(item.value, item.index)
+    return { id: d.id, version: d.version }
+  })
+  const pending: StatusRecord = {
+    ...newStatus(ctx, statusId, requestTimestamp, items.length),
+    status: 'pending',
+    pending_count: items.length,
+    pendings,
+  }
+  await deps.store.putStatus(pending, STATUS_RETENTION_SECONDS)
+  deps.background.run(async () => {
+    try {
+      await ingest(deps, ctx, items, statusId, requestTimestamp)
+    } catch {
+      // nothing was written (one transaction): say so rather than leave the status pending
+      await deps.store.putStatus(
+        {
+          ...newStatus(ctx, statusId, requestTimestamp, items.length),
+          failure_count: items.length,
+          failures: pendings.map((p) => ({ ...p, message: 'not stored: the hub failed; retry' })),
+        },
+        STATUS_RETENTION_SECONDS,
+      )
+    }
+  })
+  return pending
+}
+
+function newStatus(
+  ctx: CollectionContext,
+  id: string,
+  requestTimestamp: string,
+  total: number,
+): StatusRecord {
+  return {
+    id,
+    api_root_pk: ctx.apiRoot.pk,
+    owner_sub: ctx.principal.sub,
+    status: 'complete',
+    request_timestamp: requestTimestamp,
+    total_count: total,
+    success_count: 0,
+    failure_count: 0,
+    pending_count: 0,
+    successes: [],
+    failures: [],
+    pendings: [],
+  }
+}
+
+async function ingest(
+  deps: Deps,
+  ctx: CollectionContext,
+  items: EnvelopeItem[],
+  statusId: string,
+  requestTimestamp: string,
+): Promise<StatusRecord> {
   const described = items.map((item) => describeObject(item.value, item.index))
   const failures = new Map<number, string>()
   const toStore: NewObject[] = []
@@ -279,18 +356,11 @@ export async function addObjects(
     }
   })
   const status: StatusRecord = {
-    id: randomUUID(),
-    api_root_pk: ctx.apiRoot.pk,
-    owner_sub: ctx.principal.sub,
-    status: 'complete',
-    request_timestamp: requestTimestamp,
-    total_count: items.length,
+    ...newStatus(ctx, statusId, requestTimestamp, items.length),
     success_count: successes.length,
     failure_count: failed.length,
-    pending_count: 0,
     successes,
     failures: failed,
-    pendings: [],
   }
   await deps.store.putStatus(status, STATUS_RETENTION_SECONDS)
   await deps.store.audit({

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Deps } from '../../services/deps.js'
 import {
-  addObjects as add,
   deleteObject as remove,
   getManifest,
   getObjects,
   getVersions,
+  submitObjects,
   type Listing,
 } from '../../services/objects.js'
 import { statusResource } from '../../services/status.js'
@@ -32,7 +32,7 @@ export const objects = (deps: Deps) => async (req: FastifyRequest, reply: Fastif
   sendListing(reply, await getObjects(deps, collectionContext(req.taxii), req.query as Query))
 
 export const addObjects = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) => {
-  const status = await add(deps, collectionContext(req.taxii), req.body as string)
+  const status = await submitObjects(deps, collectionContext(req.taxii), req.body as string)
   return sendResource(reply, 202, statusResource(status))
 }
 
