@@ -264,14 +264,39 @@ export function buildProgram(): Command {
       out(JSON.stringify(summary))
     })
 
+  program
+    .command('validate [files...]')
+    .description('check STIX bundles, envelopes or JSON Lines, or one pattern, as the hub would')
+    .option('--pattern <pattern>', "check one STIX pattern ('-' reads it from stdin)")
+    .action(async (files: string[], opts: { pattern?: string }, cmd: Command) => {
+      const { validateFiles, validatePattern } = await import('./cli/validate.js')
+      if (opts.pattern !== undefined) {
+        const pattern =
+          opts.pattern === '-' ? (await readStdin()).replace(/\r?\n$/, '') : opts.pattern
+        if (!(await validatePattern(pattern))) process.exitCode = EXIT.FAILURE
+        return
+      }
+      if (files.length === 0)
+        cmd.error('error: name files to validate, or give --pattern', { exitCode: 2 })
+      const report = await validateFiles(files)
+      info(`${report.checked} objects checked, ${report.invalid} invalid`)
+      if (report.invalid > 0) process.exitCode = EXIT.FAILURE
+    })
+
   return program
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
   try {
     await program.parseAsync(argv)
-    return EXIT.OK
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE
