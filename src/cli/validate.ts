@@ -24,7 +24,8 @@ function objectsOf(text: string): { where: string; value: unknown }[] {
       })
   }
   const objects = (whole as { objects?: unknown } | null)?.objects
-  if (Array.isArray(objects)) return objects.map((value, i) => ({ where: `objects[${i}]`, value }))
+  if (Array.isArray(objects))
+    return (objects as unknown[]).map((value, i) => ({ where: `objects[${i}]`, value }))
   return [{ where: '(file)', value: whole }]
 }
 
