@@ -241,3 +241,13 @@ export function isTaxiiResponseContentType(contentType: string | undefined): boo
   if (charset !== undefined && charset.toLowerCase() !== 'utf-8') return false
   return true
 }
+
+const MEDIA_TYPE_BY_SPEC: Record<string, string> = {
+  '2.1': STIX_21_MEDIA_TYPE,
+  '2.0': STIX_20_MEDIA_TYPE,
+}
+
+/** The manifest media_type of an object of this spec version (T-144). */
+export function mediaTypeForSpec(specVersion: string): string {
+  return MEDIA_TYPE_BY_SPEC[specVersion] ?? `application/stix+json;version=${specVersion}`
+}

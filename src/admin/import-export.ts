@@ -10,7 +10,8 @@ import type { Deps } from '../services/deps.js'
 import { addObjects, STATUS_RETENTION_SECONDS } from '../services/objects.js'
 import { describeObject, type ObjectMeta } from '../stix/common.js'
 import { isStixTimestamp, parseAddedAfter, versionKey } from '../stix/timestamps.js'
-import { addMicroseconds, mediaTypeForSpec } from '../storage/kysely-store.js'
+import { mediaTypeForSpec } from '../media-types.js'
+import { addMicroseconds } from '../storage/taxii-time.js'
 import type {
   ApiRootRecord,
   CollectionRecord,

@@ -10,7 +10,7 @@ import {
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
 import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
-import { mediaTypeForSpec } from '../storage/kysely-store.js'
+import { mediaTypeForSpec } from '../media-types.js'
 import type {
   ApiRootRecord,
   CollectionRecord,

@@ -17,97 +17,16 @@ import type {
   StoredVersion,
   TaxiiStore,
 } from './store.js'
+import { apiRootColumns, collectionColumns, taxiiText } from './columns.js'
+import { consecutiveStamps, taxiiOfIsoOutput } from './taxii-time.js'
 import { createTransferStore } from './transfer.js'
-
-/** TAXII timestamp text (6 fractional digits, Z) of a timestamptz column, computed in SQL. */
-export const taxiiText = (column: RawBuilder<unknown>): RawBuilder<string> =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-
-const ISO_OUTPUT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/
-
-/**
- * A TAXII timestamp from PostgreSQL's own text output of a timestamptz (`2025-07-14 09:30:00.5+00`
- * in the UTC, ISO-style sessions open-database sets up). Listings read date_added this way
- * because `to_char` on every row was a third of a 1,000-row page's execution time.
- */
-export function taxiiOfIsoOutput(text: string): string {
-  const m = ISO_OUTPUT.exec(text)
-  if (m === null) throw new TypeError(`unexpected timestamptz output "${text}"`)
-  return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(6, '0')}Z`
-}
-
-/**
- * `ts` (a TAXII timestamp) plus n microseconds, exactly: JS Date alone would drop the last three
- * digits.
- */
-export function addMicroseconds(ts: string, n: number): string {
-  const ms = Date.parse(ts.slice(0, 23) + 'Z')
-  const us = BigInt(ms) * 1000n + BigInt(ts.slice(23, 26)) + BigInt(n)
-  const whole = new Date(Number(us / 1000n)).toISOString().slice(0, 23)
-  return `${whole}${String(us % 1000n).padStart(3, '0')}Z`
-}
-
-/**
- * addMicroseconds(base, i) for i = 0..n-1, as an envelope's date_added stamps. Epoch microseconds
- * stay below 2^53 until the year 2255, so plain numbers are exact, and the millisecond part is
- * formatted once per millisecond: BigInt and a Date per object were 15% of the hub's ingest CPU.
- */
-export function consecutiveStamps(base: string, n: number): string[] {
-  const start = Date.parse(`${base.slice(0, 23)}Z`) * 1000 + Number(base.slice(23, 26))
-  const stamps = new Array<string>(n)
-  let ms = NaN
-  let prefix = ''
-  for (let i = 0; i < n; i++) {
-    const us = start + i
-    const m = Math.floor(us / 1000)
-    if (m !== ms) {
-      ms = m
-      prefix = new Date(m).toISOString().slice(0, 23)
-    }
-    stamps[i] = `${prefix}${String(us - m * 1000).padStart(3, '0')}Z`
-  }
-  return stamps
-}
+import { mediaTypeForSpec } from '../media-types.js'
 
 /** Rows a hub adds before it first analyzes the objects table (see keepStatistics). */
 const ANALYZE_AFTER_ROWS = 10_000
 
 /** The version key (stix/timestamps versionKey) of a TAXII timestamp: 9 fractional digits. */
 const versionKeyOfTaxii = (ts: string): string => `${ts.slice(0, 26)}000`
-
-const MEDIA_TYPE_BY_SPEC: Record<string, string> = {
-  '2.1': 'application/stix+json;version=2.1',
-  '2.0': 'application/stix+json;version=2.0',
-}
-
-export function mediaTypeForSpec(specVersion: string): string {
-  return MEDIA_TYPE_BY_SPEC[specVersion] ?? `application/stix+json;version=${specVersion}`
-}
-
-export const apiRootColumns = [
-  sql`pk::text`.as('pk'),
-  'name',
-  'title',
-  'description',
-  'versions',
-  sql`max_content_length::float8`.as('max_content_length'),
-  'is_default',
-  'builtin',
-] as const
-
-export const collectionColumns = [
-  sql`pk::text`.as('pk'),
-  sql`api_root_pk::text`.as('api_root_pk'),
-  'id',
-  'alias',
-  'title',
-  'description',
-  'can_read',
-  'can_write',
-  'media_types',
-  'require_attribution',
-  'builtin',
-] as const
 
 /**
  * NOT EXISTS over the sibling records of `o`. `offset 0` keeps it a probe of the version index per

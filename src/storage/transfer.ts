@@ -1,8 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from './database.js'
-// NOTE: kysely-store imports this module too; its helpers are used only inside functions here,
-// so either module may load first.
-import { apiRootColumns, collectionColumns, taxiiText } from './kysely-store.js'
+import { apiRootColumns, collectionColumns, taxiiText } from './columns.js'
 import type {
   ApiRootRecord,
   CollectionRecord,

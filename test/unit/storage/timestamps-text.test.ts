@@ -3,7 +3,7 @@ import {
   addMicroseconds,
   consecutiveStamps,
   taxiiOfIsoOutput,
-} from '../../../src/storage/kysely-store.js'
+} from '../../../src/storage/taxii-time.js'
 
 describe('taxiiOfIsoOutput', () => {
   it('pads PostgreSQL ISO output, which drops trailing zeros, to six fractional digits', () => {

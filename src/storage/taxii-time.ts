@@ -1,0 +1,47 @@
+/** TAXII timestamp text helpers: exact to the microsecond, never through a lossy JS Date. */
+
+const ISO_OUTPUT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/
+
+/**
+ * A TAXII timestamp from PostgreSQL's own text output of a timestamptz (`2025-07-14 09:30:00.5+00`
+ * in the UTC, ISO-style sessions open-database sets up). Listings read date_added this way
+ * because `to_char` on every row was a third of a 1,000-row page's execution time.
+ */
+export function taxiiOfIsoOutput(text: string): string {
+  const m = ISO_OUTPUT.exec(text)
+  if (m === null) throw new TypeError(`unexpected timestamptz output "${text}"`)
+  return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(6, '0')}Z`
+}
+
+/**
+ * `ts` (a TAXII timestamp) plus n microseconds, exactly: JS Date alone would drop the last three
+ * digits.
+ */
+export function addMicroseconds(ts: string, n: number): string {
+  const ms = Date.parse(ts.slice(0, 23) + 'Z')
+  const us = BigInt(ms) * 1000n + BigInt(ts.slice(23, 26)) + BigInt(n)
+  const whole = new Date(Number(us / 1000n)).toISOString().slice(0, 23)
+  return `${whole}${String(us % 1000n).padStart(3, '0')}Z`
+}
+
+/**
+ * addMicroseconds(base, i) for i = 0..n-1, as an envelope's date_added stamps. Epoch microseconds
+ * stay below 2^53 until the year 2255, so plain numbers are exact, and the millisecond part is
+ * formatted once per millisecond: BigInt and a Date per object were 15% of the hub's ingest CPU.
+ */
+export function consecutiveStamps(base: string, n: number): string[] {
+  const start = Date.parse(`${base.slice(0, 23)}Z`) * 1000 + Number(base.slice(23, 26))
+  const stamps = new Array<string>(n)
+  let ms = NaN
+  let prefix = ''
+  for (let i = 0; i < n; i++) {
+    const us = start + i
+    const m = Math.floor(us / 1000)
+    if (m !== ms) {
+      ms = m
+      prefix = new Date(m).toISOString().slice(0, 23)
+    }
+    stamps[i] = `${prefix}${String(us - m * 1000).padStart(3, '0')}Z`
+  }
+  return stamps
+}
