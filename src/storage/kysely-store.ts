@@ -170,8 +170,16 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       })
   }
 
+  const transfer = createTransferStore(db)
   const store: TaxiiStore = {
-    ...createTransferStore(db),
+    ...transfer,
+
+    // an import may bring a million rows that are then only read: analyze them at once
+    async importAll(write) {
+      const result = await transfer.importAll(write)
+      await sql`analyze objects`.execute(db)
+      return result
+    },
 
     async listApiRoots() {
       const rows = await db

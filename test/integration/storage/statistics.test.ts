@@ -56,4 +56,44 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
       await database.drop()
     }
   }, 120_000)
+
+  it('analyzes the objects table right after an import', async () => {
+    const database = await createTestDatabase(dialect)
+    const { database: config } = loadConfig({ DATABASE_URL: database.url })
+    const { db } = await openDatabase(config)
+    try {
+      await migrateToLatest(db)
+      const store = createKyselyStore(db)
+      await store.importAll(async (w) => {
+        const root = await w.createApiRoot({ name: 'r', title: 'R', max_content_length: 1e7 })
+        const c = await w.createCollection(
+          root!.pk,
+          {
+            id: '22222222-2222-4222-8222-222222222222',
+            title: 'C',
+            can_read: true,
+            can_write: true,
+            media_types: [],
+          },
+          '2025-07-14T09:31:00.000000Z',
+        )
+        await w.insertObjects(
+          c.pk,
+          envelope(0, 300).map((o) => ({
+            ...o,
+            version: o.version!,
+            version_key: o.version_key!,
+            date_added: '2025-07-14T09:31:00.000000Z',
+          })),
+        )
+      })
+      const { rows } = await sql<{ n: number }>`
+        select reltuples::float8 as n from pg_class where relname = 'objects'`.execute(db)
+      expect(rows[0]!.n).toBe(300)
+      await store.close()
+    } finally {
+      await db.destroy().catch(() => undefined)
+      await database.drop()
+    }
+  }, 120_000)
 })
