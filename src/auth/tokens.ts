@@ -61,8 +61,31 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError'
 }
 
-/** Verifies a hub token (T-041); any failure is an InvalidTokenError with a safe message. */
+const VERIFIED_CACHE_SIZE = 10_000
+const VERIFIED_CACHE_SECONDS = 60
+const verified = new WeakMap<HubKeys, Map<string, { principal: Principal; until: number }>>()
+
+/**
+ * Verifies a hub token (T-041); any failure is an InvalidTokenError with a safe message. Pollers
+ * send the same token every few seconds, so a verified token is remembered for a minute (never
+ * past its `exp`): the same string carries the same signature and claims.
+ */
 export async function verifyToken(keys: HubKeys, token: string): Promise<Principal> {
+  let cache = verified.get(keys)
+  if (cache === undefined) verified.set(keys, (cache = new Map()))
+  const now = Date.now() / 1000
+  const hit = cache.get(token)
+  if (hit !== undefined && hit.until > now) return hit.principal
+  const { principal, exp } = await verifyUncached(keys, token)
+  if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  cache.set(token, { principal, until: Math.min(exp, now + VERIFIED_CACHE_SECONDS) })
+  return principal
+}
+
+async function verifyUncached(
+  keys: HubKeys,
+  token: string,
+): Promise<{ principal: Principal; exp: number }> {
   let payload
   try {
     ;({ payload } = await jwtVerify(token, keys.jwtSecret, {
@@ -89,7 +112,10 @@ export async function verifyToken(keys: HubKeys, token: string): Promise<Princip
   const identities = Array.isArray(payload.identities)
     ? payload.identities.filter((i): i is string => typeof i === 'string')
     : []
-  return { sub: payload.sub!, jti: payload.jti, scopes, identities }
+  return {
+    principal: { sub: payload.sub!, jti: payload.jti, scopes, identities },
+    exp: payload.exp!,
+  }
 }
 
 export interface ScopeRights {

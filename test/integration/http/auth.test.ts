@@ -53,7 +53,15 @@ describe.each(DIALECTS)('authentication (%s)', (dialect) => {
       .setIssuedAt()
       .setExpirationTime(claims.exp ?? now() + 3600)
     if (claims.nbf !== undefined) jwt.setNotBefore(claims.nbf)
-    return jwt.sign(keys.jwtSecret)
+    return alg === 'HS256' ? jwt.sign(keys.jwtSecret) : rawKey().then((raw) => jwt.sign(raw))
+  }
+
+  /** The hub's key bytes as stored, to sign with another HMAC algorithm than the key's own. */
+  async function rawKey(): Promise<Uint8Array> {
+    const stored = await hub.server.deps.store.hubKey('jwt', () => {
+      throw new Error('the hub has a key')
+    })
+    return Buffer.from(stored.secret, 'base64url')
   }
 
   beforeAll(async () => {
