@@ -63,7 +63,8 @@ export class InvalidTokenError extends Error {
 
 const VERIFIED_CACHE_SIZE = 10_000
 const VERIFIED_CACHE_SECONDS = 60
-const verified = new WeakMap<HubKeys, Map<string, { principal: Principal; until: number }>>()
+type Remembered = Map<string, { principal: Principal; until: number }>
+const verified = new WeakMap<HubKeys, Remembered>()
 
 /**
  * Verifies a hub token (T-041); any failure is an InvalidTokenError with a safe message. Pollers
@@ -72,7 +73,7 @@ const verified = new WeakMap<HubKeys, Map<string, { principal: Principal; until:
  */
 export async function verifyToken(keys: HubKeys, token: string): Promise<Principal> {
   let cache = verified.get(keys)
-  if (cache === undefined) verified.set(keys, (cache = new Map()))
+  if (cache === undefined) verified.set(keys, (cache = new Map() as Remembered))
   const now = Date.now() / 1000
   const hit = cache.get(token)
   if (hit !== undefined && hit.until > now) return hit.principal
