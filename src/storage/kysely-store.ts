@@ -17,7 +17,13 @@ import type {
   StoredVersion,
   TaxiiStore,
 } from './store.js'
-import { apiRootColumns, collectionColumns, taxiiText } from './columns.js'
+import {
+  apiRootColumns,
+  apiRootValues,
+  collectionColumns,
+  collectionValues,
+  taxiiText,
+} from './columns.js'
 import { consecutiveStamps, taxiiOfIsoOutput } from './taxii-time.js'
 import { createTransferStore } from './transfer.js'
 import { mediaTypeForSpec } from '../media-types.js'
@@ -207,15 +213,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         }
         const row = await trx
           .insertInto('api_roots')
-          .values({
-            name: root.name,
-            title: root.title,
-            description: root.description ?? null,
-            versions: JSON.stringify(root.versions ?? ['application/taxii+json;version=2.1']),
-            max_content_length: root.max_content_length,
-            is_default: root.is_default ?? false,
-            builtin: root.builtin ?? false,
-          })
+          .values(apiRootValues(root))
           .returning(apiRootColumns)
           .executeTakeFirstOrThrow()
         return row as ApiRootRecord
@@ -246,18 +244,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     async createCollection(apiRootPk, c: NewCollection) {
       const row = await db
         .insertInto('collections')
-        .values({
-          api_root_pk: sql<string>`${apiRootPk}::bigint`,
-          id: c.id,
-          alias: c.alias ?? null,
-          title: c.title,
-          description: c.description ?? null,
-          can_read: c.can_read,
-          can_write: c.can_write,
-          media_types: JSON.stringify(c.media_types),
-          require_attribution: c.require_attribution ?? false,
-          builtin: c.builtin ?? false,
-        })
+        .values(collectionValues(apiRootPk, c))
         .returning(collectionColumns)
         .executeTakeFirstOrThrow()
       return row as CollectionRecord

@@ -1,6 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from './database.js'
-import { apiRootColumns, collectionColumns, taxiiText } from './columns.js'
+import {
+  apiRootColumns,
+  apiRootValues,
+  collectionColumns,
+  collectionValues,
+  taxiiText,
+} from './columns.js'
 import type {
   ApiRootRecord,
   CollectionRecord,
@@ -49,15 +55,7 @@ function importWriter(trx: Transaction<Database>): ImportWriter {
     async createApiRoot(root) {
       const row = (await trx
         .insertInto('api_roots')
-        .values({
-          name: root.name,
-          title: root.title,
-          description: root.description ?? null,
-          versions: JSON.stringify(root.versions ?? ['application/taxii+json;version=2.1']),
-          max_content_length: root.max_content_length,
-          is_default: root.is_default ?? false,
-          builtin: root.builtin ?? false,
-        })
+        .values(apiRootValues(root))
         .onConflict((oc) => oc.column('name').doNothing())
         .returning(apiRootColumns)
         .executeTakeFirst()) as ApiRootRecord | undefined
@@ -75,19 +73,7 @@ function importWriter(trx: Transaction<Database>): ImportWriter {
     async createCollection(apiRootPk, c, lastDateAdded) {
       const row = await trx
         .insertInto('collections')
-        .values({
-          api_root_pk: sql<string>`${apiRootPk}::bigint`,
-          id: c.id,
-          alias: c.alias ?? null,
-          title: c.title,
-          description: c.description ?? null,
-          can_read: c.can_read,
-          can_write: c.can_write,
-          media_types: JSON.stringify(c.media_types),
-          require_attribution: c.require_attribution ?? false,
-          builtin: c.builtin ?? false,
-          last_date_added: lastDateAdded,
-        })
+        .values({ ...collectionValues(apiRootPk, c), last_date_added: lastDateAdded })
         .returning(collectionColumns)
         .executeTakeFirstOrThrow()
       return row as CollectionRecord
