@@ -13,10 +13,15 @@ export const REFERENCE_COLLECTION_ALIAS = 'reference'
 /**
  * On a database with no API root at all, creates `hub` with one readable, writable collection so
  * the quick start has somewhere to publish, and a read-only `reference` collection holding the
- * built-in content; a database holding API roots is left alone (T-071).
+ * built-in content (T-071). A database holding API roots keeps them as they are, except that the
+ * built-in `reference` collection gets the built-in objects it lacks (content added by later hub
+ * versions). Returns whether it created `hub`.
  */
 export async function bootstrapDefaultApiRoot(deps: Deps): Promise<boolean> {
-  if ((await deps.store.listApiRoots()).length > 0) return false
+  if ((await deps.store.listApiRoots()).length > 0) {
+    await topUpReferenceCollection(deps)
+    return false
+  }
   const root = await deps.store.createApiRoot({
     name: DEFAULT_API_ROOT,
     title: 'Distillation sharing hub',
@@ -43,10 +48,27 @@ export async function bootstrapDefaultApiRoot(deps: Deps): Promise<boolean> {
     media_types: HUB_MEDIA_TYPES,
     builtin: true,
   })
+  await addReferenceObjects(deps, reference.pk)
+  return true
+}
+
+/** Stored versions are duplicates (T-137): adding everything again writes only what is missing. */
+async function addReferenceObjects(deps: Deps, collectionPk: string): Promise<void> {
   const objects = REFERENCE_OBJECTS.map((o, i) => ({
     ...describeObject(o, i).meta!,
     body: JSON.stringify(o),
   }))
-  await deps.store.addObjects(reference.pk, objects, () => undefined)
-  return true
+  await deps.store.addObjects(collectionPk, objects, () => undefined)
+}
+
+/**
+ * Only the collection the hub created as built-in is topped up: an API root or collection that was
+ * imported (a medallion file, another hub's `hub` restored under a different flag) never gets
+ * built-in content.
+ */
+async function topUpReferenceCollection(deps: Deps): Promise<void> {
+  const root = await deps.store.getApiRoot(DEFAULT_API_ROOT)
+  if (root === undefined) return
+  const reference = await deps.store.findCollection(root.pk, REFERENCE_COLLECTION_ALIAS)
+  if (reference?.builtin === true) await addReferenceObjects(deps, reference.pk)
 }

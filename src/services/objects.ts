@@ -7,6 +7,7 @@ import {
   type FilterEndpoint,
   type Filters,
 } from '../http/filters.js'
+import { joinJson } from '../http/json-text.js'
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
 import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
@@ -16,11 +17,12 @@ import type {
   CollectionRecord,
   NewObject,
   ObjectQuery,
+  ObjectRow,
   StatusDetail,
   StatusRecord,
 } from '../storage/store.js'
 import type { Deps } from './deps.js'
-import { PREDEFINED_TLP_IDS } from './reference-content.js'
+import { isReferenceObject } from './reference-content.js'
 
 export interface CollectionContext {
   principal: Principal
@@ -32,7 +34,7 @@ type Query = Record<string, string | string[] | undefined>
 
 /** A rendered listing: the JSON text to send and the date headers of T-132. */
 export interface Listing {
-  body: string
+  body: Buffer
   dateAddedFirst?: string
   dateAddedLast?: string
 }
@@ -94,19 +96,21 @@ async function page(
   return { rows: result.rows, more: result.more, next }
 }
 
+const EMPTY = Buffer.from('{}')
+
 function listing<T extends { date_added: string }>(
   rows: T[],
   more: boolean,
   next: string | undefined,
-  items: (rows: T[]) => string,
+  items: (rows: T[]) => string[],
   key: string,
 ): Listing {
   const first = rows[0]
   const last = rows[rows.length - 1]
-  if (first === undefined || last === undefined) return { body: '{}' }
+  if (first === undefined || last === undefined) return { body: EMPTY }
   const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`
   return {
-    body: `${head},"${key}":[${items(rows)}]}`,
+    body: joinJson(`${head},"${key}":[`, items(rows), ']}'),
     dateAddedFirst: first.date_added,
     dateAddedLast: last.date_added,
   }
@@ -122,10 +126,10 @@ export async function getObjects(
   const endpoint = objectId === undefined ? 'objects' : 'object'
   const p = await page(deps, ctx, endpoint, query, objectId)
   return listing(
-    p.rows as { date_added: string; body?: string }[],
+    p.rows as ObjectRow[],
     p.more,
     p.next,
-    (rows) => rows.map((r) => r.body).join(','),
+    (rows) => rows.map((r) => r.body),
     'objects',
   )
 }
@@ -142,16 +146,14 @@ export async function getManifest(
     p.more,
     p.next,
     (rows) =>
-      rows
-        .map((r) =>
-          JSON.stringify({
-            id: r.id,
-            date_added: r.date_added,
-            version: r.version,
-            media_type: mediaTypeForSpec(r.spec_version),
-          }),
-        )
-        .join(','),
+      rows.map((r) =>
+        JSON.stringify({
+          id: r.id,
+          date_added: r.date_added,
+          version: r.version,
+          media_type: mediaTypeForSpec(r.spec_version),
+        }),
+      ),
     'objects',
   )
 }
@@ -168,7 +170,7 @@ export async function getVersions(
     p.rows,
     p.more,
     p.next,
-    (rows) => rows.map((r) => JSON.stringify(r.version)).join(','),
+    (rows) => rows.map((r) => JSON.stringify(r.version)),
     'versions',
   )
 }
@@ -203,7 +205,7 @@ const META_TYPES = new Set(['marking-definition', 'language-content', 'extension
 /**
  * T-171: a token bound to identities publishes only in their name, and a collection created with
  * `require_attribution` takes no unattributed SDO or SRO. Runs only on objects that are not
- * duplicates of stored versions; the predefined TLP objects are exempt.
+ * duplicates of stored versions; built-in reference content is exempt.
  */
 function attributionCheck(ctx: CollectionContext): (value: unknown) => string | undefined {
   const bound = ctx.principal.identities
@@ -211,7 +213,7 @@ function attributionCheck(ctx: CollectionContext): (value: unknown) => string | 
   return (value) => {
     if (bound.length === 0 && !required) return undefined
     const o = value as Record<string, unknown>
-    if (typeof o.id === 'string' && PREDEFINED_TLP_IDS.has(o.id)) return undefined
+    if (isReferenceObject(o)) return undefined
     const by = o.created_by_ref
     if (by !== undefined) {
       if (bound.length > 0 && !(typeof by === 'string' && bound.includes(by))) {

@@ -109,7 +109,8 @@ function phaseOf(e: ErrorObject, sid: string, parent: Record<string, unknown>): 
   if (parent['x-phase'] === 'cross') return Phase.cross
   if (e.keyword === 'required' && e.instancePath === '') return Phase.required
   if (sid === 'S-038') return Phase.refs
-  const n = sidNumber(sid)
+  // the numbers of guide rules (G-…) say nothing about their phase
+  const n = sid.startsWith('S-') ? sidNumber(sid) : 0
   if (n >= 131 && n <= 142) return Phase.markings
   if (n >= 145 && n <= 163) return Phase.extensions
   if (e.keyword === 'required') return Phase.required

@@ -9,8 +9,14 @@
  */
 import { firstSchemaViolation } from './errors.js'
 import { compareTimestamps, isTimestamp } from './formats.js'
-import { checksForCustom, checksForType, type Check, type PatternCheck } from './musts.js'
-import { schemaRegistry, type SchemaRegistry } from './registry.js'
+import {
+  checksForCustom,
+  checksForExtensionType,
+  checksForType,
+  type Check,
+  type PatternCheck,
+} from './musts.js'
+import { schemaRegistry, type SchemaRegistry, type TypeEntry } from './registry.js'
 import { formatViolation, isObject, Phase, type Obj, type Violation } from './violation.js'
 import { customWarnings, typeWarnings } from './warnings.js'
 
@@ -144,6 +150,9 @@ function runChecks(
   return schemaViolation
 }
 
+const typeEntry = (registry: SchemaRegistry, type: string): TypeEntry | undefined =>
+  registry.types.get(type) ?? registry.extensionTypes.get(type)
+
 /** What kind of content an accepted object turned out to be, for the warnings */
 interface Detail {
   kind?: 'type' | 'custom-sdo' | 'custom-sco' | 'stix-2.0'
@@ -160,6 +169,9 @@ function makeRunner(registry: SchemaRegistry, patternCheck: PatternCheck | undef
   for (const entry of registry.types.values()) {
     typeChecks.set(entry.type, checksForType(entry, allPredefined, patternCheck))
   }
+  for (const entry of registry.extensionTypes.values()) {
+    typeChecks.set(entry.type, checksForExtensionType(entry, allPredefined))
+  }
   const customSdoChecks = checksForCustom('sdo', registry.sdoCommon)
   const customScoChecks = checksForCustom('sco', registry.scoCommon)
 
@@ -167,7 +179,7 @@ function makeRunner(registry: SchemaRegistry, patternCheck: PatternCheck | undef
     if (!isObject(value)) return fail(Phase.syntax, 'S-006', '', 'must be a JSON object')
     const syntax = checkTypeAndId(value)
     if (syntax !== undefined) return syntax
-    const entry = registry.types.get(value.type as string)
+    const entry = typeEntry(registry, value.type as string)
     const scoLike = entry === undefined ? !hasVersionTimestamps(value) : entry.category === 'sco'
 
     const sv = value.spec_version
@@ -217,7 +229,7 @@ export function createStixValidator(opts: StixValidatorOptions = {}): DetailedSt
     const o = value as Obj
     switch (detail.kind) {
       case 'type': {
-        const entry = registry.types.get(o.type as string)
+        const entry = typeEntry(registry, o.type as string)
         return { warnings: entry === undefined ? [] : typeWarnings(o, entry) }
       }
       case 'custom-sdo':

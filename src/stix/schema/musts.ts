@@ -6,7 +6,7 @@
  */
 import { defaultScoId } from './deterministic-id.js'
 import { compareTimestamps } from './formats.js'
-import type { Category, TypeEntry } from './registry.js'
+import type { Category, ExtensionTypeEntry, TypeEntry } from './registry.js'
 import { TLP2_EXTENSION_ID, tlp1Definition, tlp2Definition } from './tlp.js'
 import {
   isObject,
@@ -84,6 +84,28 @@ function scoIdentity(entry: TypeEntry): Check {
         }
       }
       return undefined
+    },
+  }
+}
+
+/**
+ * The hub's extension SCOs must use the deterministic id of their ID-contributing properties
+ * (G-005), so identical observables from different partners collapse to one object.
+ */
+function deterministicId(entry: ExtensionTypeEntry): Check {
+  const contributing = entry.idContributing ?? []
+  return {
+    phase: Phase.cross,
+    run: (o) => {
+      const expected = defaultScoId(entry.type, o, contributing)
+      return expected === undefined || expected === o.id
+        ? undefined
+        : violation(
+            Phase.cross,
+            entry.sid,
+            'id',
+            `must be the deterministic id ${expected} (UUIDv5 of ${contributing.join(', ')}; G-005)`,
+          )
     },
   }
 }
@@ -350,6 +372,18 @@ export function checksForType(
   checks.push(selectorsResolve, noNewTypeOnStixType)
   if (type === 'indicator' && patternCheck !== undefined) checks.push(patternHook(patternCheck))
   return sortByPhase(checks)
+}
+
+/** The code checks for an SCO type of the hub's own new-sco extension-definitions. */
+export function checksForExtensionType(
+  entry: ExtensionTypeEntry,
+  allPredefined: ReadonlySet<string>,
+): Check[] {
+  return sortByPhase([
+    deterministicId(entry),
+    predefinedExtensionsOfType(entry, allPredefined),
+    selectorsResolve,
+  ])
 }
 
 /** The code checks for a custom (unknown) type treated as SDO-like or SCO-like (S-041, S-162). */

@@ -1,6 +1,8 @@
 /**
- * Loads the project's STIX 2.1 JSON Schemas (draft 2020-12) from `schemas/stix-2.1/` and compiles
- * them once per process with ajv. One schema file per type; the directory names the category.
+ * Loads the project's STIX 2.1 JSON Schemas (draft 2020-12) from `schemas/stix-2.1/`, and the
+ * schemas of the SCO types the hub's own new-sco extension-definitions add from
+ * `schemas/distill/`, and compiles them once per process with ajv. One schema file per type; the
+ * directory names the category.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
@@ -28,6 +30,11 @@ export const SCHEMA_BASE = 'https://hydrawatch.invalid/schemas/stix-2.1/'
 /** `schemas/stix-2.1/` of the package: three levels up from both src/stix/schema and dist/stix/schema */
 export const SCHEMA_DIR = new URL('../../../schemas/stix-2.1/', import.meta.url)
 
+/** Base of the `$id`s of the extension types (`schemas/distill/`, G-033, G-044, G-051). */
+export const DISTILL_SCHEMA_BASE = 'https://hydrawatch.invalid/schemas/distill/'
+
+export const DISTILL_SCHEMA_DIR = new URL('../../../schemas/distill/', import.meta.url)
+
 /** Annotation keywords the schemas use; ajv ignores them while validating. */
 export const ANNOTATIONS = ['x-sid', 'x-reason', 'x-phase', 'x-id-contributing'] as const
 
@@ -43,8 +50,16 @@ export interface TypeEntry {
   predefinedExtensions: ReadonlySet<string>
 }
 
+/** An SCO type defined by one of the hub's new-sco extension-definitions. */
+export interface ExtensionTypeEntry extends TypeEntry {
+  /** the rule (`x-sid` of the schema) a wrong deterministic id is reported under */
+  sid: string
+}
+
 export interface SchemaRegistry {
   types: ReadonlyMap<string, TypeEntry>
+  /** SCO types of the hub's extension-definitions, by type */
+  extensionTypes: ReadonlyMap<string, ExtensionTypeEntry>
   /** common SDO/SRO rules, for custom objects carrying `created` or `modified` (S-041, S-162) */
   sdoLike: ValidateFunction
   /** common SCO rules, for custom objects without `created` and `modified` */
@@ -65,22 +80,23 @@ interface SchemaFile {
   schema: AnySchemaObject
 }
 
-function readSchemas(root: URL): SchemaFile[] {
-  const files: SchemaFile[] = []
-  for (const dir of readdirSync(root, { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue
-    const dirUrl = new URL(`${dir.name}/`, root)
-    for (const f of readdirSync(dirUrl)) {
-      if (!f.endsWith('.json')) continue
+/** The `.json` schemas of one directory, each `$id` checked against `base` + `dir` + file name. */
+function readDir(root: URL, base: string, dir: string): SchemaFile[] {
+  const dirUrl = new URL(dir, root)
+  return readdirSync(dirUrl)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
       const schema = JSON.parse(readFileSync(new URL(f, dirUrl), 'utf8')) as AnySchemaObject
-      const id = schema.$id
-      if (typeof id !== 'string' || id !== `${SCHEMA_BASE}${dir.name}/${f}`) {
-        throw new Error(`schema ${dir.name}/${f}: $id must be ${SCHEMA_BASE}${dir.name}/${f}`)
-      }
-      files.push({ id, dir: dir.name, name: f.slice(0, -'.json'.length), schema })
-    }
-  }
-  return files
+      const expected = `${base}${dir}${f}`
+      if (schema.$id !== expected) throw new Error(`schema ${dir}${f}: $id must be ${expected}`)
+      return { id: expected, dir: dir.slice(0, -1), name: f.slice(0, -'.json'.length), schema }
+    })
+}
+
+function readSchemas(root: URL): SchemaFile[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readDir(root, SCHEMA_BASE, `${d.name}/`))
 }
 
 /** Top-level property names a schema declares through `properties`, `allOf` and `$ref`. */
@@ -131,13 +147,20 @@ export function createAjv(overrides: Options = {}): Ajv2020 {
   return ajv
 }
 
-/** Reads and compiles the schemas under `root` (uncached; see `schemaRegistry`). */
-export function compileSchemaRegistry(root: URL = SCHEMA_DIR): SchemaRegistry {
+/**
+ * Reads and compiles the STIX schemas under `root` and the extension types under `distillRoot`
+ * (uncached; see `schemaRegistry`).
+ */
+export function compileSchemaRegistry(
+  root: URL = SCHEMA_DIR,
+  distillRoot: URL = DISTILL_SCHEMA_DIR,
+): SchemaRegistry {
   const started = performance.now()
   const files = readSchemas(root)
+  const distillFiles = readDir(distillRoot, DISTILL_SCHEMA_BASE, '')
   const ajv = createAjv()
   const byId = new Map<string, AnySchemaObject>()
-  for (const f of files) {
+  for (const f of [...files, ...distillFiles]) {
     ajv.addSchema(f.schema)
     byId.set(f.id, f.schema)
   }
@@ -146,12 +169,9 @@ export function compileSchemaRegistry(root: URL = SCHEMA_DIR): SchemaRegistry {
     if (v === undefined) throw new Error(`schema ${id} is not registered`)
     return v
   }
-  const types = new Map<string, TypeEntry>()
-  for (const f of files) {
-    const category = CATEGORY_DIRS[f.dir]
-    if (category === undefined || f.name === 'bundle') continue
+  const entry = (f: SchemaFile, category: Category): TypeEntry => {
     const contributing: unknown = f.schema['x-id-contributing']
-    types.set(f.name, {
+    return {
       type: f.name,
       category,
       validate: compile(f.id),
@@ -160,18 +180,29 @@ export function compileSchemaRegistry(root: URL = SCHEMA_DIR): SchemaRegistry {
         ? contributing.filter((p): p is string => typeof p === 'string')
         : undefined,
       predefinedExtensions: predefinedExtensions(f.schema),
-    })
+    }
+  }
+  const types = new Map<string, TypeEntry>()
+  for (const f of files) {
+    const category = CATEGORY_DIRS[f.dir]
+    if (category === undefined || f.name === 'bundle') continue
+    types.set(f.name, entry(f, category))
+  }
+  const extensionTypes = new Map<string, ExtensionTypeEntry>()
+  for (const f of distillFiles) {
+    extensionTypes.set(f.name, { ...entry(f, 'sco'), sid: String(f.schema['x-sid']) })
   }
   const sdoCore = `${SCHEMA_BASE}common/sdo-core.json`
   const scoCore = `${SCHEMA_BASE}common/sco-core.json`
   return {
     types,
+    extensionTypes,
     sdoLike: compile(sdoCore),
     scoLike: compile(scoCore),
     sdoCommon: declaredProperties(sdoCore, byId),
     scoCommon: declaredProperties(scoCore, byId),
     bundle: compile(`${SCHEMA_BASE}meta/bundle.json`),
-    schemaCount: files.length,
+    schemaCount: files.length + distillFiles.length,
     loadMs: performance.now() - started,
   }
 }

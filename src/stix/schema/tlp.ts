@@ -14,12 +14,15 @@ const TLP1: Readonly<Record<string, readonly [name: string, level: string]>> = {
   'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': ['TLP:RED', 'red'],
 }
 
-const TLP2: Readonly<Record<string, readonly [name: string, level: string]>> = {
-  'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': ['TLP:CLEAR', 'clear'],
-  'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb': ['TLP:GREEN', 'green'],
-  'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421': ['TLP:AMBER', 'amber'],
-  'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003': ['TLP:AMBER+STRICT', 'amber+strict'],
-  'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': ['TLP:RED', 'red'],
+export type Tlp2Level = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red'
+
+/** The TLP 2.0 marking-definition ids by level, for producers marking their objects (S-135). */
+export const TLP2_MARKING_IDS: Readonly<Record<Tlp2Level, string>> = {
+  clear: 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
+  green: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+  amber: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
+  'amber+strict': 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
+  red: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
 }
 
 /** The TLP 1.0 marking-definition (STIX 2.1 form) with this id, if it is one. */
@@ -36,6 +39,14 @@ export function tlp1Definition(id: string): Obj | undefined {
     definition: { tlp: entry[1] },
   }
 }
+
+const TLP2: Readonly<Record<string, readonly [name: string, level: Tlp2Level]>> =
+  Object.fromEntries(
+    Object.entries(TLP2_MARKING_IDS).map(([level, id]) => [
+      id,
+      [`TLP:${level.toUpperCase()}`, level as Tlp2Level],
+    ]),
+  )
 
 /** The TLP 2.0 marking-definition with this id, if it is one. */
 export function tlp2Definition(id: string): Obj | undefined {
