@@ -6,8 +6,15 @@ import { TAXII_MEDIA_TYPE } from '../media-types.js'
  * the type of a JSON-ish string payload (quoting `version` and adding `charset`), and T-021 wants
  * the media type byte for byte.
  */
-export function sendTaxii(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.code(status).header('content-type', TAXII_MEDIA_TYPE).send(Buffer.from(body))
+export function sendTaxii(
+  reply: FastifyReply,
+  status: number,
+  body: string | Buffer,
+): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', TAXII_MEDIA_TYPE)
+    .send(typeof body === 'string' ? Buffer.from(body) : body)
 }
 
 export function sendResource(reply: FastifyReply, status: number, resource: unknown): FastifyReply {

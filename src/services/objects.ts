@@ -7,7 +7,6 @@ import {
   type FilterEndpoint,
   type Filters,
 } from '../http/filters.js'
-import { joinJson } from '../http/json-text.js'
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
 import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
@@ -21,6 +20,7 @@ import type {
   StatusDetail,
   StatusRecord,
 } from '../storage/store.js'
+import { joinedText } from '../storage/joined-text.js'
 import type { Deps } from './deps.js'
 import { isReferenceObject } from './reference-content.js'
 
@@ -97,6 +97,7 @@ async function page(
 }
 
 const EMPTY = Buffer.from('{}')
+const COMMA = 0x2c
 
 function listing<T extends { date_added: string }>(
   rows: T[],
@@ -110,7 +111,7 @@ function listing<T extends { date_added: string }>(
   if (first === undefined || last === undefined) return { body: EMPTY }
   const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`
   return {
-    body: joinJson(`${head},"${key}":[`, items(rows), ']}'),
+    body: joinedText(items(rows), COMMA, `${head},"${key}":[`, ']}'),
     dateAddedFirst: first.date_added,
     dateAddedLast: last.date_added,
   }

@@ -25,6 +25,8 @@ import {
   taxiiText,
 } from './columns.js'
 import { consecutiveStamps, taxiiOfIsoOutput } from './taxii-time.js'
+import { joinedText } from './joined-text.js'
+import { takesBufferText } from './open-database.js'
 import { createTransferStore } from './transfer.js'
 import { mediaTypeForSpec } from '../media-types.js'
 
@@ -110,6 +112,74 @@ function afterCondition(after: KeysetPosition | undefined): RawBuilder<unknown> 
     : sql`(o.date_added, o.pk) > (${after.date_added}::timestamptz, ${after.pk}::bigint)`
 }
 
+/** The record separator, which joins the values of one column into one parameter. */
+const RS = 0x1e
+const RS_CHAR = '\u001e'
+
+/** A text[] parameter sent as one text joined by RS and split by the server. */
+const joinedArray = (joined: string | Buffer): RawBuilder<string[]> =>
+  sql`string_to_array(${joined}::text, chr(30))`
+
+/**
+ * A text[] parameter: a text[] literal has every quote and backslash escaped by the driver and
+ * unescaped again by the server, so values go joined by RS unless one holds RS itself (which no
+ * checked id, type, version or stamp does).
+ */
+const textArray = (values: string[]): RawBuilder<string[]> =>
+  values.some((v) => v.includes(RS_CHAR))
+    ? sql`${values}::text[]`
+    : joinedArray(values.join(RS_CHAR))
+
+const versionKeyOf = (o: NewObject): string | undefined =>
+  o.version_key === null ? undefined : `${o.id}\u0000${o.version_key}`
+
+interface VersionRow {
+  id: string
+  version: string
+  version_key: string
+}
+
+function findVersions(
+  db: Kysely<Database> | Transaction<Database>,
+  collectionPk: string,
+  ids: string[],
+): Promise<VersionRow[]> {
+  return sql<VersionRow>`
+    select id, version, version_key from objects
+    where collection_pk = ${collectionPk}::bigint and id = any(${textArray(ids)})`
+    .execute(db)
+    .then((r) => r.rows)
+}
+
+/** The stored versions of an envelope's ids, as duplicates are found (T-137). */
+class StoredVersions {
+  private readonly exact = new Map<string, StoredVersion>()
+  private readonly anyVersion = new Map<string, StoredVersion>()
+  private readonly sighted = new Set<string>()
+
+  constructor(rows: VersionRow[]) {
+    for (const r of rows) {
+      this.exact.set(`${r.id}\u0000${r.version_key}`, { id: r.id, version: r.version })
+      this.anyVersion.set(r.id, { id: r.id, version: r.version })
+    }
+  }
+
+  /** The stored version `o` duplicates; T-137: one with no version matches any of its id. */
+  find(o: NewObject): StoredVersion | undefined {
+    const key = versionKeyOf(o)
+    return key === undefined ? this.anyVersion.get(o.id) : this.exact.get(key)
+  }
+
+  /** Whether `o` is neither stored nor a repeat of an earlier object given here. */
+  firstSighting(o: NewObject): boolean {
+    if (this.find(o) !== undefined) return false
+    const key = versionKeyOf(o) ?? `${o.id}\u0000`
+    if (this.sighted.has(key)) return false
+    this.sighted.add(key)
+    return true
+  }
+}
+
 function page<T>(rows: T[], limit: number): Page<T> {
   const more = rows.length > limit
   if (more) rows.length = limit
@@ -117,6 +187,7 @@ function page<T>(rows: T[], limit: number): Page<T> {
 }
 
 export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
+  const bufferText = takesBufferText(db)
   async function listRows<T extends { date_added: string }>(
     projection: RawBuilder<unknown>,
     q: ObjectQuery,
@@ -272,19 +343,22 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async addObjects(collectionPk, objects: NewObject[], check): Promise<AddObjectsResult> {
+      const ids = [...new Set(objects.map((o) => o.id))]
+      // Checks are most of an envelope's CPU. They run before the collection lock is taken, on the
+      // objects not stored yet, so that concurrent posts to one collection check in parallel and
+      // hold the lock only to write. Under the lock duplicates are looked up again: an object
+      // stored meanwhile is a duplicate whatever its check said (S-210), and one deleted meanwhile
+      // is checked there.
+      const verdicts = new Map<number, string | undefined>()
+      const unlocked = new StoredVersions(await findVersions(db, collectionPk, ids))
+      objects.forEach((object, index) => {
+        if (unlocked.firstSighting(object)) verdicts.set(index, check(index))
+      })
+      const verdict = (index: number) => (verdicts.has(index) ? verdicts.get(index) : check(index))
+
       const added = await db.transaction().execute(async (trx) => {
         const base = await lockCollection(trx, collectionPk)
-        const ids = [...new Set(objects.map((o) => o.id))]
-        const existing = await sql<{ id: string; version: string; version_key: string }>`
-          select id, version, version_key from objects
-          where collection_pk = ${collectionPk}::bigint and id = any(${ids}::text[])`.execute(trx)
-        const stored = new Map<string, StoredVersion>()
-        const anyVersion = new Map<string, StoredVersion>()
-        for (const r of existing.rows) {
-          stored.set(`${r.id}\u0000${r.version_key}`, { id: r.id, version: r.version })
-          anyVersion.set(r.id, { id: r.id, version: r.version })
-        }
-
+        const known = new StoredVersions(await findVersions(trx, collectionPk, ids))
         const duplicates = new Map<number, StoredVersion>()
         const rejected = new Map<number, string>()
         const fresh: { index: number; object: NewObject }[] = []
@@ -293,23 +367,18 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         // a repeat inside one envelope shares the fate of its first occurrence
         const pendingDuplicates: [number, number][] = []
         objects.forEach((object, index) => {
-          // T-137: an object with no version matches any stored version of its id
-          const hit =
-            object.version_key === null
-              ? anyVersion.get(object.id)
-              : stored.get(`${object.id}\u0000${object.version_key}`)
+          const hit = known.find(object)
           if (hit !== undefined) {
             duplicates.set(index, hit)
             return
           }
-          const key =
-            object.version_key === null ? undefined : `${object.id}\u0000${object.version_key}`
+          const key = versionKeyOf(object)
           const earlier = key === undefined ? seenVersionless.get(object.id) : seenFresh.get(key)
           if (earlier !== undefined) {
             pendingDuplicates.push([index, earlier])
             return
           }
-          const problem = check(index)
+          const problem = verdict(index)
           if (problem !== undefined) {
             rejected.set(index, problem)
             return
@@ -332,17 +401,19 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         const keys = fresh.map((f, i) => f.object.version_key ?? versionKeyOfTaxii(dates[i]!))
         const col = <K extends keyof NewObject>(k: K) => fresh.map((f) => f.object[k])
         // Nothing conflicts here: every duplicate was found above under the collection lock.
-        // Bodies travel as one text joined by U+001E, which valid JSON text never holds raw (control
-        // characters must be escaped inside strings and are not whitespace outside them): a
-        // text[] literal would have every quote of every body escaped by the driver and unescaped
-        // again by the server, 10-20 ms of a 1,000-object envelope.
+        // Bodies travel as one text joined by RS, which valid JSON text never holds raw (control
+        // characters must be escaped inside strings and are not whitespace outside them), and on
+        // node-postgres as one Buffer of their bytes, which the driver sends as they are.
+        const bodies = col('body')
         await sql`
           insert into objects
             (collection_pk, id, type, spec_version, version, version_key, date_added, body)
-          select ${collectionPk}::bigint, t.* from unnest(${col('id')}::text[], ${col('type')}::text[],
-            ${col('spec_version')}::text[], ${versions}::text[], ${keys}::text[],
-            ${dates}::timestamptz[], string_to_array(${col('body').join('\u001e')}::text, chr(30)))
-            as t`.execute(trx)
+          select ${collectionPk}::bigint, t.* from unnest(${textArray(col('id'))},
+            ${textArray(col('type'))}, ${textArray(col('spec_version'))}, ${textArray(versions)},
+            ${textArray(keys)}, ${textArray(dates)}::timestamptz[],
+            ${joinedArray(bufferText ? joinedText(bodies, RS) : bodies.join(RS_CHAR))}) as t`.execute(
+          trx,
+        )
         fresh.forEach((f, i) =>
           result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
         )
