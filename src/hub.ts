@@ -3,6 +3,7 @@ import { loadHubKeys } from './auth/keys.js'
 import { BackgroundTasks } from './services/background.js'
 import type { Deps } from './services/deps.js'
 import { createObjectValidator } from './stix/validate.js'
+import { createFeedStore } from './storage/feed-store.js'
 import { createKyselyStore } from './storage/kysely-store.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { openDatabase } from './storage/open-database.js'
@@ -16,6 +17,7 @@ export async function openHub(config: Config): Promise<Deps> {
     const keys = await loadHubKeys(store)
     return {
       store,
+      feeds: createFeedStore(db),
       config,
       keys,
       validate: createObjectValidator(),

@@ -2,6 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { issueToken, type TokenRequest } from '../auth/tokens.js'
 import { HUB_MEDIA_TYPES } from '../services/bootstrap.js'
 import type { Deps } from '../services/deps.js'
+import type { CredentialRefs } from '../storage/feed-store.js'
+import {
+  addFeed,
+  listFeeds,
+  removeFeed,
+  showFeed,
+  syncFeeds,
+  type FeedInput,
+  type SyncInput,
+} from '../sync/feeds.js'
+import type { FeedProgress } from '../sync/run.js'
 import { exportToFile, importFile, type ImportInput } from './import-export.js'
 import { AdminInputError, isApiRootName } from './input.js'
 
@@ -110,10 +121,43 @@ export const operations = {
   export: (deps: Deps, input: { file: string }) => exportToFile(deps, input.file),
 
   import: (deps: Deps, input: ImportInput) => importFile(deps, input),
+
+  'feeds.add': async (deps: Deps, input: FeedInput) => ({ feed: await addFeed(deps, input) }),
+
+  'feeds.list': async (deps: Deps) => ({ feeds: await listFeeds(deps) }),
+
+  'feeds.show': async (deps: Deps, input: { name: string }) => ({
+    feed: await showFeed(deps, input.name),
+  }),
+
+  'feeds.remove': (deps: Deps, input: { name: string }) => removeFeed(deps, input.name),
+
+  /** where each feed's secrets are, for the process that will read them and run the pull */
+  'feeds.refs': async (deps: Deps, input: { names: string[] }) => {
+    const feedRefs: Record<string, CredentialRefs> = {}
+    for (const f of await deps.feeds.listFeeds()) {
+      if (input.names.includes(f.name)) feedRefs[f.name] = f.credentials
+    }
+    return { feedRefs }
+  },
+
+  pull: (deps: Deps, input: SyncInput, progress?: Progress) =>
+    syncFeeds(deps, 'pull', input, progress),
+
+  push: (deps: Deps, input: SyncInput, progress?: Progress) =>
+    syncFeeds(deps, 'push', input, progress),
 } as const
+
+/** Progress events of long operations, streamed to the CLI when it goes through a running hub. */
+export type Progress = (event: FeedProgress) => void
 
 export type OperationName = keyof typeof operations
 export type OperationInput<N extends OperationName> = Parameters<(typeof operations)[N]>[1]
+export type OperationFunction = (
+  deps: Deps,
+  input: unknown,
+  progress?: Progress,
+) => Promise<unknown>
 export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]>>
 
 export function isOperationName(name: string): name is OperationName {

@@ -1,4 +1,12 @@
-import type { OperationInput, OperationName, OperationOutput } from '../admin/operations.js'
+import { createInterface } from 'node:readline'
+import { Readable } from 'node:stream'
+import type {
+  OperationFunction,
+  OperationInput,
+  OperationName,
+  OperationOutput,
+  Progress,
+} from '../admin/operations.js'
 import type { Config } from '../config.js'
 
 export class RemoteOperationError extends Error {
@@ -13,6 +21,7 @@ export async function runOperation<N extends OperationName>(
   config: Config,
   name: N,
   input: OperationInput<N>,
+  progress?: Progress,
 ): Promise<OperationOutput<N>> {
   if (config.database.kind === 'pglite' && config.database.dataDir !== 'memory') {
     const { readLock } = await import('../admin/lock.js')
@@ -27,9 +36,11 @@ export async function runOperation<N extends OperationName>(
         headers: { authorization: `Bearer ${lock.secret}`, 'content-type': 'application/json' },
         body: JSON.stringify(input ?? {}),
       })
-      const body = (await res.json()) as { error?: string }
-      if (!res.ok) throw new RemoteOperationError(body.error ?? `hub answered ${res.status}`)
-      return body as OperationOutput<N>
+      if (!res.ok || res.body === null) {
+        const body = (await res.json().catch(() => ({}))) as { error?: string }
+        throw new RemoteOperationError(body.error ?? `hub answered ${res.status}`)
+      }
+      return (await readAnswer(res.body, progress)) as OperationOutput<N>
     }
   }
   const [{ openHub }, { operations }] = await Promise.all([
@@ -38,9 +49,37 @@ export async function runOperation<N extends OperationName>(
   ])
   const deps = await openHub(config)
   try {
-    const run = operations[name] as (d: typeof deps, i: unknown) => Promise<OperationOutput<N>>
-    return await run(deps, input)
+    const run = operations[name] as OperationFunction
+    return (await run(deps, input, progress)) as OperationOutput<N>
   } finally {
     await deps.store.close()
   }
+}
+
+interface AnswerLine {
+  progress?: Parameters<Progress>[0]
+  result?: unknown
+  error?: string
+  input_error?: boolean
+}
+
+/** Reads the hub's JSON Lines answer, passing progress on, up to the result or the error. */
+async function readAnswer(
+  body: ReadableStream<Uint8Array>,
+  progress: Progress | undefined,
+): Promise<unknown> {
+  const lines = createInterface({ input: Readable.fromWeb(body as never), crlfDelay: Infinity })
+  for await (const text of lines) {
+    if (text === '') continue
+    const line = JSON.parse(text) as AnswerLine
+    if (line.progress !== undefined) progress?.(line.progress)
+    else if (line.error !== undefined) {
+      if (line.input_error === true) {
+        const { AdminInputError } = await import('../admin/input.js')
+        throw new AdminInputError(line.error)
+      }
+      throw new RemoteOperationError(line.error)
+    } else return line.result
+  }
+  throw new RemoteOperationError('the hub closed the connection before answering')
 }

@@ -16,7 +16,12 @@ import { timestampMinusMicrosecond } from './timestamps.js'
  * - `next` is followed with the filters of the request that started the chain (T-109), and
  *   always with a `limit`: some servers fail without one. With no limit of the caller's, the
  *   previous page's size is sent: the server chose it.
- * - `more` without `next` continues with `added_after` = `X-TAXII-Date-Added-Last` (T-130).
+ * - `more` without `next` continues with `added_after` = `X-TAXII-Date-Added-Last` − 1 µs
+ *   (T-130, T-208). A server that pages only by `added_after` and stamps many records with one
+ *   `date_added` (as the OASIS server stamps a whole POST) can end a page inside such a tie; the
+ *   strict header would skip the tie's remaining records for good. The overlap re-reads the tie
+ *   instead (callers store idempotently, T-210). Only when a tie fills a whole page, so that the
+ *   overlap would ask for the same page forever, does the loop move on with the strict header.
  * - `more` with an empty page, or with nothing to continue from, ends the run (T-131): the caller
  *   comes back next cycle.
  * - A `next` answered 400 or 404 (expired or unknown, e.g. after the OASIS server's 30 s) restarts
@@ -35,6 +40,7 @@ export async function* pageLoop<P extends PageInfo>(
   let nextLimit = limit
   let lastSeen: string | undefined
   let restartedFrom: string | undefined
+  let overlapped = false
 
   for (;;) {
     let page: P
@@ -58,14 +64,26 @@ export async function* pageLoop<P extends PageInfo>(
 
     yield page
     const size = sizeOf(page)
+    const previous = lastSeen
     if (page.dateAddedLast !== undefined) lastSeen = page.dateAddedLast
     if (!page.more || size === 0) return
     if (page.next !== undefined) {
       next = page.next
       nextLimit = limit ?? size
-    } else if (page.dateAddedLast !== undefined && page.dateAddedLast !== addedAfter) {
-      addedAfter = page.dateAddedLast
-      next = undefined
+      overlapped = false
+      continue
+    }
+    const last = page.dateAddedLast
+    if (last === undefined) return
+    next = undefined
+    const stuck = overlapped && last === previous
+    const overlap = stuck ? null : resumePoint(last, undefined)
+    if (overlap !== null && overlap !== '' && overlap !== addedAfter) {
+      addedAfter = overlap
+      overlapped = true
+    } else if (last !== addedAfter) {
+      addedAfter = last
+      overlapped = false
     } else return
   }
 }

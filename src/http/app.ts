@@ -14,6 +14,7 @@ import { authenticate } from './plugins/auth.js'
 import { registerErrorEnvelope, sendError } from './plugins/error-envelope.js'
 import { methodNotAllowed, payloadTooLarge, taxiiGuard } from './plugins/guard.js'
 import { registerAdminRoutes } from './routes/admin.js'
+import { registerFeedHealthRoutes } from './routes/feed-health.js'
 import * as objectRoutes from './routes/objects.js'
 import * as serverRoutes from './routes/server.js'
 
@@ -147,6 +148,7 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
   })
 
   if (opts.adminSecret !== undefined) registerAdminRoutes(app, deps, opts.adminSecret)
+  registerFeedHealthRoutes(app, deps)
 
   app.addHook('onRequest', taxiiGuard(deps))
   for (const resource of resources(deps)) {

@@ -1,12 +1,14 @@
 import type { HubKeys } from '../auth/keys.js'
 import type { Config } from '../config.js'
 import type { ObjectValidator } from '../stix/validate.js'
+import type { FeedStore } from '../storage/feed-store.js'
 import type { TaxiiStore } from '../storage/store.js'
 import type { BackgroundTasks } from './background.js'
 
 /** What the protocol services need, built once at start and passed in (never a singleton). */
 export interface Deps {
   store: TaxiiStore
+  feeds: FeedStore
   config: Config
   keys: HubKeys
   validate: ObjectValidator

@@ -82,6 +82,67 @@ export interface AuditLogTable {
   details: Json<Record<string, unknown>>
 }
 
+export interface FeedsTable {
+  pk: Generated<string>
+  name: string
+  api_root_url: string
+  collection_id: string
+  local_collection_pk: string
+  credentials: Json<unknown>
+  match_type: Json<string[]> | null
+  pull_cursor: string | null
+  partner_newest: string | null
+  push_date_added: Timestamp | null
+  push_pk: string | null
+  pulled_versions: ColumnType<string, never, string>
+  present_versions: ColumnType<string, never, string>
+  rejected_versions: ColumnType<string, never, string>
+  pushed_versions: ColumnType<string, never, string>
+  last_success_at: Timestamp | null
+  last_error_at: Timestamp | null
+  last_error: string | null
+  created_at: Timestamp
+}
+
+export interface FeedRunsTable {
+  pk: Generated<string>
+  feed_pk: string
+  direction: string
+  started_at: Timestamp
+  ended_at: Timestamp | null
+  pages: Generated<number>
+  new_versions: Generated<number>
+  present_versions: Generated<number>
+  rejected_versions: Generated<number>
+  outcome: Generated<string>
+  error: string | null
+}
+
+export interface FeedDeliveriesTable {
+  feed_pk: string
+  object_id: string
+  version: string
+  run_pk: string
+  delivered_at: Timestamp
+}
+
+export interface FeedRejectionsTable {
+  feed_pk: string
+  object_id: string
+  version: string
+  run_pk: string
+  reason: string
+  at: Timestamp
+}
+
+export interface PushFailuresTable {
+  feed_pk: string
+  object_pk: string
+  reason: string
+  attempts: Generated<number>
+  last_attempt_at: Timestamp
+}
+
 export interface Database {
   hub_keys: HubKeysTable
   api_roots: ApiRootsTable
@@ -89,4 +150,9 @@ export interface Database {
   objects: ObjectsTable
   statuses: StatusesTable
   audit_log: AuditLogTable
+  feeds: FeedsTable
+  feed_runs: FeedRunsTable
+  feed_deliveries: FeedDeliveriesTable
+  feed_rejections: FeedRejectionsTable
+  push_failures: PushFailuresTable
 }
