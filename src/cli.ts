@@ -1,73 +1,12 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path'
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import type { Config, ConfigOverrides } from './config.js'
-import { ConfigError, loadConfig } from './config.js'
+import { Command, CommanderError, Option } from 'commander'
+import { ConfigError } from './config.js'
+import { configFrom, duration, info, list, out, port, positive, table } from './cli/common.js'
 import { EXIT } from './cli/exit-codes.js'
 import { registerPublishCommand } from './cli/publish.js'
-import { parseDuration } from './cli/duration.js'
+import { registerFeedCommands } from './cli/feeds.js'
 import { runOperation, RemoteOperationError } from './cli/run-operation.js'
-
-interface GlobalOptions {
-  dataDir?: string
-  databaseUrl?: string
-}
-
-const list = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== ''),
-]
-
-const port = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) {
-    throw new InvalidArgumentError('a port is a number from 0 to 65535')
-  }
-  return Number(value)
-}
-
-const positive = (value: string): number => {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive whole number')
-  return Number(value)
-}
-
-const duration = (value: string): number => {
-  try {
-    return parseDuration(value)
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message)
-  }
-}
-
-function configFrom(cmd: Command, extra: ConfigOverrides = {}): Config {
-  const g = cmd.optsWithGlobals<GlobalOptions>()
-  return loadConfig(process.env, {
-    ...(g.dataDir !== undefined && { dataDir: g.dataDir }),
-    ...(g.databaseUrl !== undefined && { databaseUrl: g.databaseUrl }),
-    ...extra,
-  })
-}
-
-const info = (message: string) => process.stderr.write(`${message}\n`)
-const out = (text: string) => process.stdout.write(`${text}\n`)
-
-const cellText = (v: unknown): string =>
-  v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v)
-
-function table<T extends object>(rows: T[], columns: (keyof T & string)[]): string {
-  const cells = [columns, ...rows.map((r) => columns.map((c) => cellText(r[c])))]
-  const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
-  return cells
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
-}
 
 export function buildProgram(): Command {
   const program = new Command('hydrawatch')
@@ -264,6 +203,8 @@ export function buildProgram(): Command {
       for (const warning of warnings) info(`warning: ${warning}`)
       out(JSON.stringify(summary))
     })
+
+  registerFeedCommands(program)
 
   program
     .command('validate [files...]')
