@@ -28,6 +28,7 @@ const TARGETS = {
   pollerP99Ms: 50,
   lastVsFirst: 1.2,
   peakRssMb: 300,
+  validationShare: 0.3,
 } as const
 
 const USAGE = `usage: npm run bench -- [N] [options]
@@ -278,8 +279,8 @@ interface Hub {
 /** The hub's last lines of output, shown when the bench fails. */
 let hubOutput: string[] = []
 
-async function startHub(dbUrl: string): Promise<Hub> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+async function startHub(dbUrl: string, nodeArgs: readonly string[] = []): Promise<Hub> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
     env: {
       ...process.env,
       DATABASE_URL: dbUrl,
@@ -351,6 +352,27 @@ async function cli(dbUrl: string, args: string[]): Promise<string> {
     { timeout: 60_000, env: { ...process.env, HYDRAWATCH_LOG_LEVEL: 'warn' } },
   )
   return stdout.trim()
+}
+
+/**
+ * Node options that load the hub with its object validator replaced by one accepting everything,
+ * so that ingest can be measured without validation in the same build (a module hook swaps the
+ * compiled `stix/validate.js`; if its exports change, the hub fails to start rather than measure
+ * something else).
+ */
+function withoutValidation(): string[] {
+  const stub =
+    'export const patternProblem = () => undefined\n' +
+    'export const createObjectValidator = () => () => undefined\n'
+  const hooks = `export async function load(url, context, next) {
+  if (url === ${JSON.stringify(new URL('../dist/stix/validate.js', import.meta.url).href)}) {
+    return { format: 'module', shortCircuit: true, source: ${JSON.stringify(stub)} }
+  }
+  return next(url, context)
+}`
+  const register = `import { register } from 'node:module'
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)})`
+  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`]
 }
 
 // ---- reading pages without parsing every object ----
@@ -454,6 +476,61 @@ async function ingest(
     objects_per_s: round(count / seconds),
     envelope_p50_ms: round(percentile(sorted, 50), 1),
     envelope_p99_ms: round(percentile(sorted, 99), 1),
+  }
+}
+
+interface ValidationResult {
+  /** the ingest validator (schemas, rules, patterns) on one envelope of the bench's indicators */
+  envelope_objects: number
+  envelope_p50_ms: number
+  objects_per_s: number
+  /** checkPattern (parse + semantic checks) on the same indicators' patterns */
+  patterns: number
+  patterns_per_s: number
+}
+
+/**
+ * The hub's validator and pattern checker in this process, on the compiled code the hub runs:
+ * what validation costs per envelope, and the pattern parser's rate. Measured before anything
+ * else runs, each for about 2 s after a warm-up.
+ */
+async function validationInProcess(): Promise<ValidationResult> {
+  const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href
+  const { createObjectValidator } = (await import(
+    dist('stix/validate.js')
+  )) as typeof import('../src/stix/validate.js')
+  const { checkPattern } = (await import(
+    dist('stix/pattern/index.js')
+  )) as typeof import('../src/stix/pattern/index.js')
+  const objects = Array.from(
+    { length: ENVELOPE },
+    (_, i) => JSON.parse(objectText(i)) as { pattern: string },
+  )
+  const patterns = objects.map((o) => o.pattern)
+  const validate = createObjectValidator()
+  for (const o of objects) {
+    const problem = validate(o)
+    if (problem !== undefined) throw new Error(`a bench indicator is invalid: ${problem}`)
+  }
+  const timings: number[] = []
+  for (let t0 = now(); now() - t0 < 2000 || timings.length < 5;) {
+    const t = now()
+    for (const o of objects) validate(o)
+    timings.push(now() - t)
+  }
+  let parsed = 0
+  const p0 = now()
+  while (now() - p0 < 2000) {
+    for (const p of patterns) if (!checkPattern(p).ok) throw new Error(`bad pattern ${p}`)
+    parsed += patterns.length
+  }
+  const envelopeMs = median(timings)
+  return {
+    envelope_objects: ENVELOPE,
+    envelope_p50_ms: round(envelopeMs, 2),
+    objects_per_s: round((ENVELOPE / envelopeMs) * 1000),
+    patterns: patterns.length,
+    patterns_per_s: round(parsed / ((now() - p0) / 1000)),
   }
 }
 
@@ -711,6 +788,9 @@ interface Figures {
   object_bytes_mean: number
   raw: RawResult
   ingest: IngestResult
+  /** the same ingest into a hub whose validator accepts everything, on a fresh database */
+  ingest_without_validation: IngestResult
+  validation: ValidationResult
   ingest_sequential: IngestResult
   sync_1000: SyncResult
   sync_10000: SyncResult
@@ -748,6 +828,34 @@ function report(f: Figures): string {
       `${f.ratios.ingest_vs_copy_in}`,
       `>= ${TARGETS.ingestVsCopyIn}`,
       verdict('ingest'),
+    ],
+    [
+      `ingest without validation, same envelopes and posters`,
+      `${fmt(f.ingest_without_validation.objects_per_s)} obj/s`,
+      `${f.ratios.ingest_without_validation_vs_copy_in}`,
+      '',
+      '',
+    ],
+    [
+      'validation share of ingest (1 - with / without)',
+      `${round((f.ratios.validation_share ?? Number.NaN) * 100)} %`,
+      '',
+      `<= ${TARGETS.validationShare * 100} %`,
+      verdict('validation_share'),
+    ],
+    [
+      `validation in-process, envelope of ${fmt(f.validation.envelope_objects)}, median`,
+      `${f.validation.envelope_p50_ms} ms`,
+      `${fmt(f.validation.objects_per_s)} obj/s`,
+      '',
+      '',
+    ],
+    [
+      'pattern parsing (checkPattern), in-process',
+      `${fmt(f.validation.patterns_per_s)} patterns/s`,
+      '',
+      '',
+      '',
     ],
     [
       `ingest, sequential (${fmt(f.ingest_sequential.objects)} objects)`,
@@ -882,6 +990,12 @@ async function main(): Promise<number> {
   let sampleBytes = 0
   for (let i = 0; i < 1000; i++) sampleBytes += Buffer.byteLength(objectText(i))
 
+  log('validation and pattern parsing in-process')
+  const validation = await validationInProcess()
+  log(
+    `  ${validation.envelope_p50_ms} ms per envelope of ${ENVELOPE}, ${fmt(validation.patterns_per_s)} patterns/s`,
+  )
+
   // Raw baseline first, while nothing else runs; its database is dropped before the hub starts
   // so it does not compete for the buffer cache.
   log(`raw COPY baseline with ${fmt(o.n)} objects`)
@@ -892,6 +1006,25 @@ async function main(): Promise<number> {
   log(
     `  COPY in ${fmt(raw.copy_in_objects_per_s)} objects/s, out ${fmt(raw.copy_out_objects_per_s)} objects/s`,
   )
+
+  // Ingest without validation on its own database and hub process, both gone before the hub
+  // under test starts, so the two ingests run under the same conditions.
+  log(`ingest without validation: ${fmt(o.n)} objects into a hub that validates nothing`)
+  const bareUrl = await createDatabase(o.pgUrl, `hw_bench_noval_${suffix}`)
+  const bare = await startHub(bareUrl, withoutValidation())
+  const bareToken = await cli(bareUrl, ['token', 'issue', '--sub', 'bench', '--write', '*'])
+  const bareClient = createClient(bare.url, bareToken, 300_000)
+  await withPg(bareUrl, (c) => c.query('checkpoint'))
+  const unvalidated = await ingest(
+    bareClient,
+    `/hub/collections/${COLLECTION}/objects/`,
+    o.n,
+    o.posters,
+  )
+  bareClient.close()
+  await cleanups.pop()!.run() // stop that hub
+  await cleanups.pop()!.run() // drop its database
+  log(`  ${fmt(unvalidated.objects_per_s)} objects/s`)
 
   const hubName = `hw_bench_${suffix}`
   const hubUrl = await createDatabase(o.pgUrl, hubName)
@@ -997,6 +1130,11 @@ async function main(): Promise<number> {
   const ratio = (a: number, b: number) => round(a / b, 2)
   const ratios = {
     ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
+    ingest_without_validation_vs_copy_in: ratio(
+      unvalidated.objects_per_s,
+      raw.copy_in_objects_per_s,
+    ),
+    validation_share: round(1 - ingested.objects_per_s / unvalidated.objects_per_s, 3),
     ingest_sequential_vs_copy_in: ratio(sequential.objects_per_s, raw.copy_in_objects_per_s),
     sync_1000_vs_copy_out: ratio(sync1000.objects_per_s, raw.copy_out_objects_per_s),
     sync_10000_vs_copy_out: ratio(sync10000.objects_per_s, raw.copy_out_objects_per_s),
@@ -1025,6 +1163,8 @@ async function main(): Promise<number> {
     object_bytes_mean: round(sampleBytes / 1000),
     raw,
     ingest: ingested,
+    ingest_without_validation: unvalidated,
+    validation,
     ingest_sequential: sequential,
     sync_1000: sync1000,
     sync_10000: sync10000,
@@ -1064,6 +1204,11 @@ async function main(): Promise<number> {
         value: pages.last_added_after_vs_first,
         target: `<= ${TARGETS.lastVsFirst}x the first page`,
         met: pages.last_added_after_vs_first <= TARGETS.lastVsFirst,
+      },
+      validation_share: {
+        value: ratios.validation_share,
+        target: `<= ${TARGETS.validationShare} of ingest throughput`,
+        met: ratios.validation_share <= TARGETS.validationShare,
       },
       peak_rss: {
         value: peakRssMb,
