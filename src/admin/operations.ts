@@ -132,6 +132,10 @@ export const operations = {
 
   'feeds.remove': (deps: Deps, input: { name: string }) => removeFeed(deps, input.name),
 
+  'feeds.provenance': async (deps: Deps, input: { objectId: string }) => ({
+    deliveries: await deps.feeds.provenance(input.objectId),
+  }),
+
   /** where each feed's secrets are, for the process that will read them and run the pull */
   'feeds.refs': async (deps: Deps, input: { names: string[] }) => {
     const feedRefs: Record<string, CredentialRefs> = {}

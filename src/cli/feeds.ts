@@ -232,6 +232,17 @@ export function registerFeedCommands(program: Command): void {
       info(`feed "${name}" removed`)
     })
 
+  feeds
+    .command('provenance <object-id>')
+    .description('which feeds delivered versions of an object, and when')
+    .option('--json', 'print JSON')
+    .action(async (objectId: string, opts: { json?: boolean }, cmd: Command) => {
+      const { deliveries } = await runOperation(configFrom(cmd), 'feeds.provenance', { objectId })
+      if (opts.json === true) out(JSON.stringify(deliveries, null, 2))
+      else if (deliveries.length === 0) info(`no feed delivered ${objectId}`)
+      else out(table(deliveries, ['version', 'feed', 'delivered_at']))
+    })
+
   program
     .command('pull [names...]')
     .description("pull partners' feeds (all, or the named ones) into their local collections")

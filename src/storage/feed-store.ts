@@ -97,6 +97,12 @@ export interface PushedEnvelope {
   presentVersions: number
 }
 
+export interface Delivery {
+  feed: string
+  version: string
+  delivered_at: string
+}
+
 export interface PushCandidate {
   pk: string
   id: string
@@ -117,6 +123,8 @@ export interface FeedStore {
   finishRun(feedPk: string, runPk: string, outcome: RunOutcome, error?: string): Promise<void>
   listRuns(feedPk: string, limit: number): Promise<FeedRun[]>
   listRejections(feedPk: string, limit: number): Promise<Rejection[]>
+  /** which feeds delivered versions of this object, and when */
+  provenance(objectId: string): Promise<Delivery[]>
   /** keys `id\u0000version` of the given versions that this feed delivered (not to echo them) */
   deliveredBy(feedPk: string, versions: StoredVersion[]): Promise<Set<string>>
   /** versions the partner refused earlier, to send again */
@@ -315,6 +323,17 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
         .where('feed_pk', '=', feedPk)
         .orderBy('at', 'desc')
         .limit(limit)
+        .execute()
+    },
+
+    async provenance(objectId) {
+      return db
+        .selectFrom('feed_deliveries as d')
+        .innerJoin('feeds as f', 'f.pk', 'd.feed_pk')
+        .select(['f.name as feed', 'd.version', ts('d.delivered_at').as('delivered_at')])
+        .where('d.object_id', '=', objectId)
+        .orderBy('d.delivered_at')
+        .orderBy('f.name')
         .execute()
     },
 

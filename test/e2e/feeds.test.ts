@@ -140,6 +140,16 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
       expect(feed!.last_success_at).toMatch(/^\d{4}-/)
       // the secret itself is never stored or shown
       expect(JSON.stringify(await feedList(local))).not.toContain(token)
+
+      const provenance = await local.cli(['feeds', 'provenance', indicator(10).id, '--json'])
+      expect(provenance.code, provenance.stderr).toBe(0)
+      const deliveries = JSON.parse(provenance.stdout) as { version: string }[]
+      deliveries.sort((a, b) => a.version.localeCompare(b.version))
+      expect(deliveries).toEqual(
+        ['2025-07-14T09:30:00.000Z', '2025-08-01T00:00:00.000Z', '2025-09-01T00:00:00.000Z'].map(
+          (version) => ({ feed: 'lab-b', version, delivered_at: expect.stringMatching(/^\d{4}-/) }),
+        ),
+      )
     })
 
     it('pushes local versions to the partner, never echoes what the feed delivered, and pushes nothing twice', async () => {
@@ -300,6 +310,50 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
       const now = (await local.versions()).filter((v) => !before.has(v))
       expect(sorted(now)).toEqual(sorted(versionsOf(server.stored().map((s) => s.object))))
       expect(new Set(now).size).toBe(now.length)
+    })
+
+    it('pull --watch pulls again every interval, picks up what the partner added meanwhile, and stops on SIGTERM', async () => {
+      const id = (n: number) =>
+        `indicator--44444444-4444-4444-8000-${n.toString(16).padStart(12, '0')}`
+      const server = await startQuirkyTaxiiServer({ objects: [{ ...indicator(1), id: id(1) }] })
+      await feedFrom('watched', server)
+      const child = spawn(
+        process.execPath,
+        [CLI, ...local.flags, 'pull', 'watched', '--watch', '--interval', '1s'],
+        {
+          env: { ...process.env, HYDRAWATCH_LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      )
+      let stderr = ''
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      const waitFor = (re: RegExp) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => {
+            if (re.test(stderr)) resolve()
+          }
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString()
+            check()
+          })
+          void exited.then(() => reject(new Error(`pull --watch exited: ${stderr}`)))
+          check()
+        })
+      await waitFor(/watched: success, pulled \d+ pages: 1 new/)
+      server.add([
+        { ...indicator(2), id: id(2) },
+        { ...indicator(3), id: id(3) },
+      ])
+      await waitFor(/watched: success, pulled \d+ pages: 2 new/)
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      const runs = (
+        JSON.parse((await local.cli(['feeds', 'show', 'watched'])).stdout) as {
+          runs: { outcome: string }[]
+        }
+      ).runs
+      expect(runs.length).toBeGreaterThanOrEqual(2)
+      expect(runs.every((r) => r.outcome === 'success')).toBe(true)
     })
 
     it('records objects that fail local validation with the reason and goes on (outcome partial)', async () => {
