@@ -166,7 +166,7 @@ export async function runPublish(
     const validFrom =
       opts.validFrom === undefined
         ? startOfUtcDay(io.now)
-        : parseTimestamp(opts.validFrom, '--valid-from')
+        : parseTimestamp(opts.validFrom, 'the --valid-from option')
     const target = opts.dryRun === true ? undefined : credentials(opts, io.env)
     const identifier = await loadCommunityKey('identifier', {
       file: opts.idKeyFile,
