@@ -5,6 +5,7 @@ import { ConfigError } from './config.js'
 import { configFrom, duration, info, list, out, port, positive, table } from './cli/common.js'
 import { EXIT } from './cli/exit-codes.js'
 import { registerPublishCommand } from './cli/publish.js'
+import { registerAuditCommand } from './cli/audit.js'
 import { registerFeedCommands } from './cli/feeds.js'
 import { runOperation, RemoteOperationError } from './cli/run-operation.js'
 
@@ -205,6 +206,7 @@ export function buildProgram(): Command {
     })
 
   registerFeedCommands(program)
+  registerAuditCommand(program)
 
   program
     .command('validate [files...]')

@@ -3,6 +3,7 @@ import { loadHubKeys } from './auth/keys.js'
 import { BackgroundTasks } from './services/background.js'
 import type { Deps } from './services/deps.js'
 import { createObjectValidator } from './stix/validate.js'
+import { createAuditLog } from './storage/audit-log.js'
 import { createFeedStore } from './storage/feed-store.js'
 import { createKyselyStore } from './storage/kysely-store.js'
 import { migrateToLatest } from './storage/migrate.js'
@@ -18,6 +19,7 @@ export async function openHub(config: Config): Promise<Deps> {
     return {
       store,
       feeds: createFeedStore(db),
+      auditLog: createAuditLog(db),
       config,
       keys,
       validate: createObjectValidator(),

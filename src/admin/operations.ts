@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { issueToken, type TokenRequest } from '../auth/tokens.js'
 import { HUB_MEDIA_TYPES } from '../services/bootstrap.js'
 import type { Deps } from '../services/deps.js'
+import type { AuditFilter } from '../storage/audit-log.js'
 import type { CredentialRefs } from '../storage/feed-store.js'
+import type { AuditEvent } from '../storage/store.js'
 import {
   addFeed,
   listFeeds,
@@ -132,6 +134,10 @@ export const operations = {
 
   'feeds.remove': (deps: Deps, input: { name: string }) => removeFeed(deps, input.name),
 
+  'audit.list': async (deps: Deps, input: AuditFilter) => ({
+    events: await deps.auditLog.list(input),
+  }),
+
   'feeds.provenance': async (deps: Deps, input: { objectId: string }) => ({
     deliveries: await deps.feeds.provenance(input.objectId),
   }),
@@ -166,4 +172,61 @@ export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeo
 
 export function isOperationName(name: string): name is OperationName {
   return Object.hasOwn(operations, name)
+}
+
+type Audited = {
+  [N in OperationName]?: (
+    input: OperationInput<N>,
+    output: OperationOutput<N>,
+  ) => Omit<AuditEvent, 'sub'>
+}
+
+/** What each changing operation leaves in the audit log (never a token or a secret). */
+const AUDITED: Audited = {
+  'token.issue': (i) => ({
+    action: 'issue_token',
+    details: {
+      token_sub: i.sub,
+      read: i.read ?? [],
+      write: i.write ?? [],
+      admin: i.admin ?? [],
+      identities: i.identities ?? [],
+      ttl_seconds: i.ttlSeconds,
+    },
+  }),
+  'api-roots.create': (i) => ({ action: 'create_api_root', api_root: i.name }),
+  'collections.create': (i, o) => ({
+    action: 'create_collection',
+    api_root: i.apiRoot,
+    collection_id: o.collection.id,
+    details: { alias: i.alias ?? null, can_read: i.canRead, can_write: i.canWrite },
+  }),
+  import: (i, { warnings, ...summary }) => ({
+    action: 'import',
+    details: { ...summary, file: i.file, warnings: warnings.length },
+  }),
+  'feeds.add': (i) => ({
+    action: 'add_feed',
+    details: { feed: i.name, url: i.url, collection: i.collection, into: i.into },
+  }),
+  'feeds.remove': (i) => ({ action: 'remove_feed', details: { feed: i.name } }),
+  pull: (_i, o) => ({ action: 'pull', details: { feeds: o.feeds } }),
+  push: (_i, o) => ({ action: 'push', details: { feeds: o.feeds } }),
+}
+
+/** Who runs admin operations: whoever may read the data directory or reach the database. */
+const LOCAL_ADMIN = 'local-admin'
+
+/** Runs an admin operation and records it in the audit log when it changed something. */
+export async function perform(
+  deps: Deps,
+  name: OperationName,
+  input: unknown,
+  progress?: Progress,
+): Promise<unknown> {
+  const run = operations[name] as OperationFunction
+  const output = await run(deps, input, progress)
+  const audited = AUDITED[name] as ((i: unknown, o: unknown) => Omit<AuditEvent, 'sub'>) | undefined
+  if (audited !== undefined) await deps.store.audit({ sub: LOCAL_ADMIN, ...audited(input, output) })
+  return output
 }

@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
 import type {
-  OperationFunction,
   OperationInput,
   OperationName,
   OperationOutput,
@@ -43,14 +42,13 @@ export async function runOperation<N extends OperationName>(
       return (await readAnswer(res.body, progress)) as OperationOutput<N>
     }
   }
-  const [{ openHub }, { operations }] = await Promise.all([
+  const [{ openHub }, { perform }] = await Promise.all([
     import('../hub.js'),
     import('../admin/operations.js'),
   ])
   const deps = await openHub(config)
   try {
-    const run = operations[name] as OperationFunction
-    return (await run(deps, input, progress)) as OperationOutput<N>
+    return (await perform(deps, name, input, progress)) as OperationOutput<N>
   } finally {
     await deps.store.close()
   }

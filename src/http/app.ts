@@ -119,7 +119,7 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
       })
     }
   })
-  registerErrorEnvelope(app)
+  registerErrorEnvelope(app, (event) => deps.store.audit(event))
 
   app.removeAllContentTypeParsers()
   // Counted while it streams in, so a chunked body cannot exceed the API root's limit (T-076).

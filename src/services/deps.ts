@@ -1,6 +1,7 @@
 import type { HubKeys } from '../auth/keys.js'
 import type { Config } from '../config.js'
 import type { ObjectValidator } from '../stix/validate.js'
+import type { AuditLog } from '../storage/audit-log.js'
 import type { FeedStore } from '../storage/feed-store.js'
 import type { TaxiiStore } from '../storage/store.js'
 import type { BackgroundTasks } from './background.js'
@@ -9,6 +10,7 @@ import type { BackgroundTasks } from './background.js'
 export interface Deps {
   store: TaxiiStore
   feeds: FeedStore
+  auditLog: AuditLog
   config: Config
   keys: HubKeys
   validate: ObjectValidator

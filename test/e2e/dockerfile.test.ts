@@ -122,7 +122,11 @@ function bareImports(dir: string): Set<string> {
   const found = new Set<string>()
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.js')) continue
-    const text = readFileSync(join(entry.parentPath, entry.name), 'utf8')
+    // doc comments show imports (`import { TaxiiClient } from 'hydrawatch'`) that never run
+    const text = readFileSync(join(entry.parentPath, entry.name), 'utf8').replace(
+      /\/\*[\s\S]*?\*\//g,
+      '',
+    )
     const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g
     for (const m of text.matchAll(re)) {
       const spec = m[1]!

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { TaxiiError, type TaxiiErrorCode } from '../../errors.js'
+import type { AuditEvent } from '../../storage/store.js'
 import { sendResource } from '../reply.js'
+
+export type AuditSink = (event: AuditEvent) => Promise<void>
 
 /** fastify's own failures mapped onto our error kinds; anything else is an opaque 500. */
 const FASTIFY_CODES: Record<string, [TaxiiErrorCode, string]> = {
@@ -31,11 +34,27 @@ export function sendError(reply: FastifyReply, error: TaxiiError, errorId: strin
   return sendResource(reply, error.httpStatus, error.toResource(errorId))
 }
 
-/** The one place where errors become TAXII error resources (T-055, T-058). */
-export function registerErrorEnvelope(app: FastifyInstance): void {
+/**
+ * The one place where errors become TAXII error resources (T-055, T-058). A caller who proved who
+ * they are and was refused (403) is recorded through `audit`: a partner probing collections it
+ * may not use is worth knowing about; anonymous 401s are not recorded, since anyone can cause them.
+ */
+export function registerErrorEnvelope(app: FastifyInstance, audit?: AuditSink): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const taxii = toTaxiiError(error)
-    if (taxii !== undefined) return sendError(reply, taxii, request.id)
+    if (taxii !== undefined) {
+      const { principal, apiRoot, collection } = request.taxii ?? {}
+      if (taxii.httpStatus === 403 && principal !== undefined && audit !== undefined) {
+        audit({
+          sub: principal.sub,
+          action: 'denied',
+          api_root: apiRoot?.name ?? null,
+          collection_id: collection?.id ?? null,
+          details: { method: request.method, url: request.url, reason: taxii.description },
+        }).catch((err: unknown) => request.log.error({ err }, 'audit record not written'))
+      }
+      return sendError(reply, taxii, request.id)
+    }
     const errorId = randomUUID()
     request.log.error({ err: error, error_id: errorId }, 'unexpected failure')
     return sendResource(reply, 500, {

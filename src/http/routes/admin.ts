@@ -1,12 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { PassThrough } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import {
-  AdminInputError,
-  isOperationName,
-  operations,
-  type OperationFunction,
-} from '../../admin/operations.js'
+import { AdminInputError, isOperationName, perform } from '../../admin/operations.js'
 import type { Deps } from '../../services/deps.js'
 
 /**
@@ -35,12 +30,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, secret: st
       }
       const { op } = req.params as { op: string }
       if (!isOperationName(op)) return reply.code(404).send({ error: `no operation ${op}` })
-      const run = operations[op] as OperationFunction
       // Long operations report progress: the answer is JSON Lines, `{"progress":…}` lines and then
       // one `{"result":…}` or `{"error":…}` line, so the status code cannot carry the outcome.
       const stream = new PassThrough()
       const line = (value: unknown) => stream.write(`${JSON.stringify(value)}\n`)
-      run(deps, req.body ?? {}, (progress) => line({ progress }))
+      perform(deps, op, req.body ?? {}, (progress) => line({ progress }))
         .then((result) => line({ result }))
         .catch((error: unknown) => {
           if (!(error instanceof AdminInputError)) {
