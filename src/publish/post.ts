@@ -6,6 +6,8 @@
 import {
   packEnvelopes,
   TaxiiClient,
+  TaxiiHttpError,
+  type CollectionClient,
   type Credentials,
   type StatusDetails,
   type TaxiiStatus,
@@ -38,6 +40,25 @@ export interface PostResult {
   failures: StatusDetails[]
   /** ids of objects too large for any envelope the server accepts: never sent */
   tooLarge: string[]
+  /** ids of the publisher identity or campaign the collection holds already: not sent again */
+  alreadyHeld: string[]
+}
+
+/**
+ * SDOs a publication names rather than derives: their `created` comes from the run, so one
+ * published on another day would be a new version with a different `created`, which STIX forbids
+ * (S-060). The collection's own version stands instead.
+ */
+const ANCHOR_TYPES = new Set(['identity', 'campaign'])
+
+async function held(collection: CollectionClient, id: string): Promise<boolean> {
+  try {
+    return (await collection.getObject(id)).objects.length > 0
+  } catch (err) {
+    // 404: not there; 403: a write-only collection (an inbox) cannot tell, so send it
+    if (err instanceof TaxiiHttpError && (err.status === 404 || err.status === 403)) return false
+    throw err
+  }
 }
 
 export async function postObjects(
@@ -48,6 +69,14 @@ export async function postObjects(
   const client = new TaxiiClient({ credentials: target.credentials })
   const { max_content_length } = await client.apiRoot(target.apiRootUrl)
   const collection = client.collection(target.apiRootUrl, target.collection)
+  const alreadyHeld: string[] = []
+  for (const o of objects) {
+    if (ANCHOR_TYPES.has(o.type as string) && (await held(collection, o.id as string))) {
+      alreadyHeld.push(o.id as string)
+    }
+  }
+  const skip = new Set(alreadyHeld)
+  objects = objects.filter((o) => !skip.has(o.id as string))
   const texts = objects.map((o) => JSON.stringify(o))
   const { envelopes, tooLarge } = packEnvelopes(texts, max_content_length, {
     maxObjects: ENVELOPE_OBJECTS,
@@ -58,6 +87,7 @@ export async function postObjects(
     succeeded: 0,
     failures: [],
     tooLarge: tooLarge.map((i) => String(objects[i]?.id)),
+    alreadyHeld,
   }
   for (const [n, { indexes }] of envelopes.entries()) {
     const status = await collection.addObjects(

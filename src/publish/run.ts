@@ -235,6 +235,7 @@ export async function runPublish(
         objects: publication.objects.length,
         envelopes: result.envelopes,
         succeeded: result.succeeded,
+        already_held: result.alreadyHeld,
         failed: result.failures.length + result.tooLarge.length,
         statuses: result.statuses.map((s) => ({
           id: s.id,

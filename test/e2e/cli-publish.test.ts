@@ -228,6 +228,7 @@ describe.each(DIALECTS)('hydrawatch publish into a running hub (%s)', (dialect) 
         rejected_rows: 0,
         objects: 30_003,
         succeeded: 30_003,
+        already_held: [],
         failed: 0,
       })
       expect(summary.envelopes).toBeGreaterThanOrEqual(31)
@@ -254,8 +255,14 @@ describe.each(DIALECTS)('hydrawatch publish into a running hub (%s)', (dialect) 
 
       const second = await publish(file, ['--username', 'acme', '--password-env', 'HUB_TOKEN'])
       expect(second.code, second.stderr).toBe(0)
-      // T-137: every object is a version the collection holds already: a success, stored once
-      expect(JSON.parse(second.stdout)).toMatchObject({ succeeded: 30_003, failed: 0 })
+      // T-137: every object is a version the collection holds already: a success, stored once;
+      // the identity and campaign are not even sent (S-060: a later run would change `created`)
+      const again = JSON.parse(second.stdout)
+      expect(again).toMatchObject({ succeeded: 30_001, failed: 0 })
+      expect(again.already_held).toEqual([
+        expect.stringMatching(/^identity--/),
+        expect.stringMatching(/^campaign--/),
+      ])
       expect(await manifest(hub, token)).toEqual(stored)
     },
     SLOW,
@@ -273,7 +280,8 @@ describe.each(DIALECTS)('hydrawatch publish into a running hub (%s)', (dialect) 
       expect(res.stderr).toMatch(/^line 14: /m)
       expect(res.stderr).toMatch(/^line 15: /m)
       const summary = JSON.parse(res.stdout)
-      expect(summary).toMatchObject({ rejected_rows: 3, objects: 36, succeeded: 36, failed: 0 })
+      expect(summary).toMatchObject({ rejected_rows: 3, objects: 36, succeeded: 34, failed: 0 })
+      expect(summary.already_held).toHaveLength(2)
       // identity, campaign and its uses relationship were stored by the 10,000-row run already
       expect((await manifest(hub, token)).length).toBe(before + 33)
     },
@@ -292,8 +300,14 @@ describe.each(DIALECTS)('hydrawatch publish into a running hub (%s)', (dialect) 
       const res = await publish(file, ['--token-env', 'BOUND'], { BOUND: bound })
       expect(res.code).toBe(1)
       expect(res.stderr).toMatch(/^failed: indicator--\S+ \S+: T-171 created_by_ref/m)
-      // identity, campaign and uses are stored versions already (T-137), the SCO is unattributed
-      expect(JSON.parse(res.stdout)).toMatchObject({ objects: 6, succeeded: 4, failed: 2 })
+      // a write-only token cannot look the identity and campaign up, so they are sent: stored
+      // versions already (T-137), like the uses relationship; the SCO is unattributed
+      expect(JSON.parse(res.stdout)).toMatchObject({
+        objects: 6,
+        succeeded: 4,
+        failed: 2,
+        already_held: [],
+      })
     },
     SLOW,
   )
