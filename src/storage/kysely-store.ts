@@ -405,26 +405,25 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         // characters must be escaped inside strings and are not whitespace outside them), and on
         // node-postgres as one Buffer of their bytes, which the driver sends as they are.
         const bodies = col('body')
-        await sql`
-          insert into objects
-            (collection_pk, id, type, spec_version, version, version_key, date_added, body)
-          select ${collectionPk}::bigint, t.* from unnest(${textArray(col('id'))},
-            ${textArray(col('type'))}, ${textArray(col('spec_version'))}, ${textArray(versions)},
-            ${textArray(keys)}, ${textArray(dates)}::timestamptz[],
-            ${joinedArray(bufferText ? joinedText(bodies, RS) : bodies.join(RS_CHAR))}) as t`.execute(
-          trx,
-        )
-        fresh.forEach((f, i) =>
-          result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
-        )
         const specs = [...new Set(fresh.map((f) => f.object.spec_version))]
+        // one statement, so the collection lock is held one round trip less
         await sql`
+          with inserted as (
+            insert into objects
+              (collection_pk, id, type, spec_version, version, version_key, date_added, body)
+            select ${collectionPk}::bigint, t.* from unnest(${textArray(col('id'))},
+              ${textArray(col('type'))}, ${textArray(col('spec_version'))}, ${textArray(versions)},
+              ${textArray(keys)}, ${textArray(dates)}::timestamptz[],
+              ${joinedArray(bufferText ? joinedText(bodies, RS) : bodies.join(RS_CHAR))}) as t)
           update collections set
             last_date_added = ${dates[dates.length - 1]}::timestamptz,
             media_types = media_types || coalesce((
               select jsonb_agg(m) from unnest(${specs.map(mediaTypeForSpec)}::text[]) m
               where not media_types ? m), '[]'::jsonb)
           where pk = ${collectionPk}::bigint`.execute(trx)
+        fresh.forEach((f, i) =>
+          result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
+        )
         return settle()
       })
       keepStatistics(added.stored.size)
