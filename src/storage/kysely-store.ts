@@ -28,6 +28,7 @@ import { consecutiveStamps, taxiiOfIsoOutput } from './taxii-time.js'
 import { joinedText } from './joined-text.js'
 import { takesBufferText } from './open-database.js'
 import { createTransferStore } from './transfer.js'
+import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 
 /** How long an API root read by name is served without asking the database again. */
@@ -154,6 +155,25 @@ function findVersions(
     .then((r) => r.rows)
 }
 
+/** Revocations and creators of the stored versions of these ids (S-062, S-063). */
+async function findLineage(
+  trx: Transaction<Database>,
+  collectionPk: string,
+  ids: string[],
+): Promise<Map<string, VersionFacts[]>> {
+  const { rows } = await sql<{ id: string } & VersionFacts>`
+    select id, version_key,
+      coalesce((body::jsonb -> 'revoked') = 'true'::jsonb, false) as revoked,
+      body::jsonb ->> 'created_by_ref' as creator
+    from objects
+    where collection_pk = ${collectionPk}::bigint and id = any(${textArray([...new Set(ids)])})`.execute(
+    trx,
+  )
+  const lineage = new Map<string, VersionFacts[]>()
+  for (const { id, ...facts } of rows) lineage.set(id, [...(lineage.get(id) ?? []), facts])
+  return lineage
+}
+
 /** The stored versions of an envelope's ids, as duplicates are found (T-137). */
 class StoredVersions {
   private readonly exact = new Map<string, StoredVersion>()
@@ -171,6 +191,11 @@ class StoredVersions {
   find(o: NewObject): StoredVersion | undefined {
     const key = versionKeyOf(o)
     return key === undefined ? this.anyVersion.get(o.id) : this.exact.get(key)
+  }
+
+  /** Whether some version of this id is stored. */
+  holds(id: string): boolean {
+    return this.anyVersion.has(id)
   }
 
   /** Whether `o` is neither stored nor a repeat of an earlier object given here. */
@@ -380,11 +405,13 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         const known = new StoredVersions(await findVersions(trx, collectionPk, ids))
         const duplicates = new Map<number, StoredVersion>()
         const rejected = new Map<number, string>()
-        const fresh: { index: number; object: NewObject }[] = []
+        let fresh: { index: number; object: NewObject }[] = []
         const seenFresh = new Map<string, number>()
         const seenVersionless = new Map<string, number>()
         // a repeat inside one envelope shares the fate of its first occurrence
         const pendingDuplicates: [number, number][] = []
+        // new versions of objects the collection holds: checked against their stored lineage
+        const relatives: { index: number; object: NewObject }[] = []
         objects.forEach((object, index) => {
           const hit = known.find(object)
           if (hit !== undefined) {
@@ -402,15 +429,38 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
             rejected.set(index, problem)
             return
           }
+          if (key !== undefined && known.holds(object.id)) relatives.push({ index, object })
           if (key === undefined) seenVersionless.set(object.id, index)
           else seenFresh.set(key, index)
           fresh.push({ index, object })
         })
 
+        if (relatives.length > 0) {
+          const lineage = await findLineage(
+            trx,
+            collectionPk,
+            relatives.map((r) => r.object.id),
+          )
+          const refused = new Set<number>()
+          for (const { index, object } of relatives) {
+            const problem = versioningProblem(
+              lineage.get(object.id) ?? [],
+              factsOf(object.body, object.version_key!),
+            )
+            if (problem !== undefined) {
+              rejected.set(index, problem)
+              refused.add(index)
+            }
+          }
+          fresh = fresh.filter((f) => !refused.has(f.index))
+        }
+
         const result: AddObjectsResult = { stored: new Map(), duplicates, rejected }
         const settle = () => {
           for (const [index, first] of pendingDuplicates) {
-            duplicates.set(index, result.stored.get(first)!)
+            const stored = result.stored.get(first)
+            if (stored !== undefined) duplicates.set(index, stored)
+            else rejected.set(index, rejected.get(first)!)
           }
           return result
         }

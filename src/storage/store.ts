@@ -118,7 +118,11 @@ export interface AddObjectsResult {
   rejected: Map<number, string>
 }
 
-/** Runs on each object that is not a duplicate, under the collection lock, before insert. */
+/**
+ * Runs once on each object that is not a stored version, before the collection lock is taken
+ * (so concurrent posts check in parallel); the store then also applies the versioning rules that
+ * need the stored versions (S-062, S-063) under the lock.
+ */
 export type AddCheck = (index: number) => string | undefined
 
 export interface StatusDetail {

@@ -3,20 +3,25 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { CLI, runCli, serveCli, type CliResult } from '../helpers/cli.js'
+import { CLI, runCli, serveCli, type CliResult, type ServingHub } from '../helpers/cli.js'
 import { createTestDatabase, DIALECTS, type Dialect } from '../helpers/db.js'
 import { indicator, startTestHub, type TestHub } from '../helpers/hub.js'
 import { startQuirkyTaxiiServer, type QuirkyTaxiiServer } from '../helpers/quirky-taxii-server.js'
 
-// Every step is a CLI subprocess, and each opens the embedded database afresh.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 })
 
-/** A local hydrawatch database driven through the CLI, as an operator would. */
+/**
+ * A local hydrawatch driven through the CLI, as an operator would, while `serve` runs on it: with
+ * the embedded database the commands go through the running hub, with PostgreSQL to the database.
+ */
 interface Local {
   flags: string[]
+  hub: ServingHub
   cli(args: string[], env?: Record<string, string>): Promise<CliResult>
-  /** `id|version` of every stored version, from `hydrawatch export` (duplicates kept) */
+  /** `id|version` of every version in `intel`, from `hydrawatch export` (duplicates kept) */
   versions(): Promise<string[]>
+  /** SIGKILLs the hub (and so a pull running inside it) and starts it again */
+  crash(): Promise<void>
   close(): Promise<void>
 }
 
@@ -25,15 +30,23 @@ async function createLocal(dialect: Dialect): Promise<Local> {
   const db = dialect === 'postgres' ? await createTestDatabase('postgres') : undefined
   const flags = db === undefined ? ['--data-dir', join(dir, 'data')] : ['--database-url', db.url]
   const cli = (args: string[], env: Record<string, string> = {}) => runCli([...flags, ...args], env)
-  const ok = async (args: string[]) => {
-    const r = await cli(args)
-    expect(r.code, r.stderr).toBe(0)
-  }
-  await ok(['api-roots', 'create', 'hub', '--title', 'Local hub', '--default'])
-  await ok(['collections', 'create', '--title', 'Partner intel', '--alias', 'intel'])
+  let hub = await serveCli(flags)
+  const created = await cli([
+    'collections',
+    'create',
+    '--title',
+    'Partner intel',
+    '--alias',
+    'intel',
+  ])
+  expect(created.code, created.stderr).toBe(0)
+  const intel = created.stdout.trim()
   let exports = 0
   return {
     flags,
+    get hub() {
+      return hub
+    },
     cli,
     async versions() {
       const file = join(dir, `export-${++exports}.jsonl`)
@@ -43,10 +56,17 @@ async function createLocal(dialect: Dialect): Promise<Local> {
         .split('\n')
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as Record<string, string>)
-        .filter((rec) => rec.record === 'object')
+        .filter((rec) => rec.record === 'object' && rec.collection === intel)
         .map((rec) => `${rec.id}|${rec.version}`)
     },
+    async crash() {
+      const gone = new Promise((resolve) => hub.child.once('close', resolve))
+      hub.child.kill('SIGKILL')
+      await gone
+      hub = await serveCli(flags)
+    },
     async close() {
+      await hub.stop()
       await db?.drop()
       await rm(dir, { recursive: true, force: true })
     },
@@ -267,6 +287,8 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
       expect(again.stderr).toMatch(/field: success, pulled \d+ pages: 0 new/)
     })
 
+    // The pull runs in the CLI process on PostgreSQL and inside the hub on the embedded database:
+    // both are killed.
     it('T-208 a pull killed with SIGKILL mid-way resumes with nothing lost or duplicated', async () => {
       const objects = partnerContent(1200).map((o) => ({
         ...o,
@@ -293,7 +315,7 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
           stderr += d.toString()
           if (/page 8,/.test(stderr)) {
             child.kill('SIGKILL')
-            resolve()
+            void local.crash().then(resolve)
           }
         })
         void exited.then(() => resolve())
@@ -391,7 +413,7 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
   it('feed health over HTTP for an admin token, through a running hub', async () => {
     const local = await createLocal(dialect)
     const server = await startQuirkyTaxiiServer({ objects: [indicator(1), indicator(2)] })
-    const hub = await serveCli(local.flags)
+    const hub = local.hub
     try {
       const add = await local.cli([
         'feeds',
@@ -441,7 +463,6 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
       })
       expect(unknown.status).toBe(404)
     } finally {
-      await hub.stop()
       await server.close()
       await local.close()
     }
