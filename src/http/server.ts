@@ -12,6 +12,8 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+const STATUS_PURGE_INTERVAL_MS = 15 * 60 * 1000
+
 /** Opens storage, builds the app and listens; close() drains requests, then the database. */
 export async function startServer(
   config: Config,
@@ -32,12 +34,20 @@ export async function startServer(
       // port 0 binds an ephemeral port: advertise the one actually bound
       deps.config = Object.freeze({ ...config, publicUrl: address })
     }
+    // Expired statuses are never served (getStatus filters them); this only reclaims the rows.
+    const purge = () =>
+      deps.store
+        .purgeExpiredStatuses()
+        .catch((err: unknown) => app.log.error({ err }, 'purging expired statuses failed'))
+    void purge()
+    const purging = setInterval(() => void purge(), STATUS_PURGE_INTERVAL_MS).unref()
     let closing: Promise<void> | undefined
     return {
       app,
       deps,
       url: address,
       close() {
+        clearInterval(purging)
         closing ??= app
           .close()
           .then(() => deps.background.drain())

@@ -527,6 +527,14 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return rows[0]
     },
 
+    async purgeExpiredStatuses() {
+      const result = await db
+        .deleteFrom('statuses')
+        .where('expires_at', '<=', sql<string>`clock_timestamp()`)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
+
     async audit(e: AuditEvent) {
       await db
         .insertInto('audit_log')

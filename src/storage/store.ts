@@ -244,6 +244,8 @@ export interface TaxiiStore extends TransferStore {
   addObjects(collectionPk: string, objects: NewObject[], check: AddCheck): Promise<AddObjectsResult>
   putStatus(status: StatusRecord, retentionSeconds: number): Promise<void>
   getStatus(apiRootPk: string, id: string): Promise<StatusRecord | undefined>
+  /** Deletes status resources past their retention; returns how many. */
+  purgeExpiredStatuses(): Promise<number>
   audit(event: AuditEvent): Promise<void>
   /** Returns the named key, creating it from `create()` on first use; concurrent callers agree. */
   hubKey(name: string, create: () => HubKey): Promise<HubKey>
