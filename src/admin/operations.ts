@@ -142,11 +142,18 @@ export const operations = {
     deliveries: await deps.feeds.provenance(input.objectId),
   }),
 
-  /** where each feed's secrets are, for the process that will read them and run the pull */
+  /**
+   * where the named feeds' secrets are (every feed's when no name is given), for the process that
+   * will read them and run the pull
+   */
   'feeds.refs': async (deps: Deps, input: { names: string[] }) => {
+    const feeds = await deps.feeds.listFeeds()
+    const known = new Set(feeds.map((f) => f.name))
+    const unknown = input.names.find((name) => !known.has(name))
+    if (unknown !== undefined) throw new AdminInputError(`no feed named "${unknown}"`)
     const feedRefs: Record<string, CredentialRefs> = {}
-    for (const f of await deps.feeds.listFeeds()) {
-      if (input.names.includes(f.name)) feedRefs[f.name] = f.credentials
+    for (const f of feeds) {
+      if (input.names.length === 0 || input.names.includes(f.name)) feedRefs[f.name] = f.credentials
     }
     return { feedRefs }
   },

@@ -1,24 +1,18 @@
 import type { Command } from 'commander'
-import { AdminInputError } from '../admin/input.js'
 import type { Credentials } from '../client/index.js'
 import type { Config } from '../config.js'
+import type { CredentialOptions } from '../sync/credentials.js'
 import type { FeedHealth } from '../sync/feeds.js'
 import type { FeedProgress, FeedSummary } from '../sync/run.js'
 import { configFrom, duration, info, list, out, table } from './common.js'
 import { EXIT } from './exit-codes.js'
 import { runOperation } from './run-operation.js'
 
-interface AddOptions {
+interface AddOptions extends CredentialOptions {
   url: string
   collection: string
   into: string
   apiRoot?: string
-  tokenEnv?: string
-  tokenFile?: string
-  username?: string
-  usernameEnv?: string
-  passwordEnv?: string
-  passwordFile?: string
   matchType?: string[]
 }
 
@@ -47,15 +41,7 @@ async function credentialsFor(
   names: string[],
 ): Promise<Record<string, Credentials>> {
   const { resolveCredentials } = await import('../sync/credentials.js')
-  const { feeds } = await runOperation(config, 'feeds.list', undefined)
-  const wanted = names.length === 0 ? feeds : feeds.filter((f) => names.includes(f.name))
-  const known = new Set(feeds.map((f) => f.name))
-  for (const name of names) {
-    if (!known.has(name)) throw new AdminInputError(`no feed named "${name}"`)
-  }
-  const { feedRefs } = await runOperation(config, 'feeds.refs', {
-    names: wanted.map((f) => f.name),
-  })
+  const { feedRefs } = await runOperation(config, 'feeds.refs', { names })
   const resolved: Record<string, Credentials> = {}
   for (const [name, refs] of Object.entries(feedRefs)) resolved[name] = resolveCredentials(refs)
   return resolved

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
+import { AdminInputError } from '../admin/input.js'
 import type {
   OperationInput,
   OperationName,
@@ -72,10 +73,7 @@ async function readAnswer(
     const line = JSON.parse(text) as AnswerLine
     if (line.progress !== undefined) progress?.(line.progress)
     else if (line.error !== undefined) {
-      if (line.input_error === true) {
-        const { AdminInputError } = await import('../admin/input.js')
-        throw new AdminInputError(line.error)
-      }
+      if (line.input_error === true) throw new AdminInputError(line.error)
       throw new RemoteOperationError(line.error)
     } else return line.result
   }

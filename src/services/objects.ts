@@ -319,13 +319,24 @@ function newStatus(
   }
 }
 
-async function ingest(
+/** What became of each item of an envelope, in envelope order. */
+export interface StoredItems {
+  /** versions now stored: new ones and those stored already (T-137) */
+  successes: StatusDetail[]
+  failures: StatusDetail[]
+  newVersions: number
+}
+
+/**
+ * Checks envelope items as Add Objects does (stored versions skip every check, S-210) and writes
+ * the valid ones in one transaction. Shared by TAXII posts and feed pulls.
+ */
+export async function storeItems(
   deps: Deps,
-  ctx: CollectionContext,
+  collectionPk: string,
   items: EnvelopeItem[],
-  statusId: string,
-  requestTimestamp: string,
-): Promise<StatusRecord> {
+  extraCheck: (value: unknown) => string | undefined = () => undefined,
+): Promise<StoredItems> {
   const described = items.map((item) => describeObject(item.value, item.index))
   const failures = new Map<number, string>()
   const toStore: NewObject[] = []
@@ -340,10 +351,9 @@ async function ingest(
       envelopeIndex.push(i)
     }
   })
-  const attribution = attributionCheck(ctx)
-  const result = await deps.store.addObjects(ctx.collection.pk, toStore, (n) => {
+  const result = await deps.store.addObjects(collectionPk, toStore, (n) => {
     const value = items[envelopeIndex[n]!]!.value
-    return deps.validate(value) ?? attribution(value)
+    return deps.validate(value) ?? extraCheck(value)
   })
   const successes: StatusDetail[] = []
   const failed: StatusDetail[] = []
@@ -358,6 +368,21 @@ async function ingest(
       failed.push({ id: d.id, version: d.version, message: failures.get(i) ?? 'not stored' })
     }
   })
+  return { successes, failures: failed, newVersions: result.stored.size }
+}
+
+async function ingest(
+  deps: Deps,
+  ctx: CollectionContext,
+  items: EnvelopeItem[],
+  statusId: string,
+  requestTimestamp: string,
+): Promise<StatusRecord> {
+  const {
+    successes,
+    failures: failed,
+    newVersions,
+  } = await storeItems(deps, ctx.collection.pk, items, attributionCheck(ctx))
   const status: StatusRecord = {
     ...newStatus(ctx, statusId, requestTimestamp, items.length),
     success_count: successes.length,
@@ -373,8 +398,8 @@ async function ingest(
     collection_id: ctx.collection.id,
     details: {
       status_id: status.id,
-      stored: result.stored.size,
-      duplicates: result.duplicates.size,
+      stored: newVersions,
+      duplicates: successes.length - newVersions,
       failed: failed.length,
     },
   })

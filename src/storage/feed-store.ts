@@ -122,6 +122,8 @@ export interface FeedStore {
   notePartnerNewest(feedPk: string, dateAdded: string): Promise<void>
   finishRun(feedPk: string, runPk: string, outcome: RunOutcome, error?: string): Promise<void>
   listRuns(feedPk: string, limit: number): Promise<FeedRun[]>
+  /** each feed's latest run, by feed pk */
+  lastRuns(): Promise<Map<string, FeedRun>>
   listRejections(feedPk: string, limit: number): Promise<Rejection[]>
   /** which feeds delivered versions of this object, and when */
   provenance(objectId: string): Promise<Delivery[]>
@@ -163,7 +165,8 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
       .innerJoin('collections as c', 'c.pk', 'f.local_collection_pk')
       .innerJoin('api_roots as r', 'r.pk', 'c.api_root_pk')
       .select([
-        'f.pk',
+        // bigint comes back as a number from PGlite and as text from pg: text from both
+        sql<string>`f.pk::text`.as('pk'),
         'f.name',
         'f.api_root_url',
         'f.collection_id',
@@ -185,6 +188,21 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
         ts('f.last_error_at').as('last_error_at'),
         'f.last_error',
         ts('f.created_at').as('created_at'),
+      ])
+
+  const runQuery = () =>
+    db
+      .selectFrom('feed_runs')
+      .select([
+        'direction',
+        ts('started_at').as('started_at'),
+        ts('ended_at').as('ended_at'),
+        'pages',
+        'new_versions',
+        'present_versions',
+        'rejected_versions',
+        'outcome',
+        'error',
       ])
 
   return {
@@ -296,24 +314,22 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
     },
 
     async listRuns(feedPk, limit) {
-      const rows = await db
-        .selectFrom('feed_runs')
-        .select([
-          'direction',
-          ts('started_at').as('started_at'),
-          ts('ended_at').as('ended_at'),
-          'pages',
-          'new_versions',
-          'present_versions',
-          'rejected_versions',
-          'outcome',
-          'error',
-        ])
+      const rows = await runQuery()
         .where('feed_pk', '=', feedPk)
         .orderBy('pk', 'desc')
         .limit(limit)
         .execute()
       return rows as FeedRun[]
+    },
+
+    async lastRuns() {
+      const rows = await runQuery()
+        .select(sql<string>`feed_pk::text`.as('feed'))
+        .distinctOn('feed_pk')
+        .orderBy('feed_pk')
+        .orderBy('pk', 'desc')
+        .execute()
+      return new Map(rows.map(({ feed, ...run }) => [feed, run as FeedRun]))
     },
 
     async listRejections(feedPk, limit) {

@@ -65,8 +65,7 @@ function apiRootUrl(url: string): string {
   return parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`
 }
 
-async function health(deps: Deps, feed: FeedRecord): Promise<FeedHealth> {
-  const [lastRun] = await deps.feeds.listRuns(feed.pk, 1)
+function health(feed: FeedRecord, lastRun: FeedRun | undefined): FeedHealth {
   const lag =
     feed.pull_cursor === null || feed.partner_newest === null
       ? null
@@ -128,18 +127,20 @@ export async function addFeed(deps: Deps, input: FeedInput): Promise<FeedHealth>
     credentials: input.credentials,
     match_type: matchType.length > 0 ? matchType : null,
   })
-  return health(deps, feed)
+  return health(feed, undefined)
 }
 
 export async function listFeeds(deps: Deps): Promise<FeedHealth[]> {
-  return Promise.all((await deps.feeds.listFeeds()).map((f) => health(deps, f)))
+  const [feeds, lastRuns] = await Promise.all([deps.feeds.listFeeds(), deps.feeds.lastRuns()])
+  return feeds.map((f) => health(f, lastRuns.get(f.pk)))
 }
 
 export async function showFeed(deps: Deps, name: string): Promise<FeedDetail> {
   const feed = await feedOrThrow(deps, name)
+  const runs = await deps.feeds.listRuns(feed.pk, 20)
   return {
-    ...(await health(deps, feed)),
-    runs: await deps.feeds.listRuns(feed.pk, 20),
+    ...health(feed, runs[0]),
+    runs,
     recent_rejections: await deps.feeds.listRejections(feed.pk, 20),
   }
 }

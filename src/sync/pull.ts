@@ -1,10 +1,9 @@
 import { TaxiiClient, timestampMinusMicrosecond, type TaxiiClientOptions } from '../client/index.js'
 import type { Credentials, ObjectsPage } from '../client/index.js'
 import type { Deps } from '../services/deps.js'
-import { describeObject } from '../stix/common.js'
+import { storeItems } from '../services/objects.js'
 import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
 import type { FeedRecord, Rejection } from '../storage/feed-store.js'
-import type { NewObject, StoredVersion } from '../storage/store.js'
 import { laterTimestamp } from './timestamps.js'
 import { feedCollection, runFeed, type FeedProgress, type FeedSummary } from './run.js'
 
@@ -69,12 +68,6 @@ export function pullFeed(
   })
 }
 
-interface StoredPage {
-  delivered: StoredVersion[]
-  newVersions: number
-  rejected: Rejection[]
-}
-
 function pageItems(page: ObjectsPage): EnvelopeItem[] {
   try {
     return readEnvelope(page.body, { maxObjects: page.objects.length })
@@ -85,33 +78,14 @@ function pageItems(page: ObjectsPage): EnvelopeItem[] {
   }
 }
 
-/** Validates a page's objects as add-objects would and stores the valid ones in one transaction. */
-async function storePage(deps: Deps, collectionPk: string, page: ObjectsPage): Promise<StoredPage> {
+/** Stores a page's objects as Add Objects would; what fails local validation is a rejection. */
+async function storePage(deps: Deps, collectionPk: string, page: ObjectsPage) {
   if (page.objects.length === 0) return { delivered: [], newVersions: 0, rejected: [] }
-  const items = pageItems(page)
-  const rejected: Rejection[] = []
-  const toStore: NewObject[] = []
-  const values: unknown[] = []
-  for (const item of items) {
-    const d = describeObject(item.value, item.index)
-    if (item.problem !== undefined)
-      rejected.push({ id: d.id, version: d.version, reason: item.problem })
-    else if (d.meta === undefined) {
-      const reason = deps.validate(item.value) ?? 'S-006 unreadable object'
-      rejected.push({ id: d.id, version: d.version, reason })
-    } else {
-      toStore.push({ ...d.meta, body: item.text })
-      values.push(item.value)
-    }
-  }
-  const result = await deps.store.addObjects(collectionPk, toStore, (n) => deps.validate(values[n]))
-  for (const [n, reason] of result.rejected) {
-    const o = toStore[n]!
-    rejected.push({ id: o.id, version: o.version ?? 'unknown', reason })
-  }
-  return {
-    delivered: [...result.stored.values(), ...result.duplicates.values()],
-    newVersions: result.stored.size,
-    rejected,
-  }
+  const { successes, failures, newVersions } = await storeItems(deps, collectionPk, pageItems(page))
+  const rejected: Rejection[] = failures.map((f) => ({
+    id: f.id,
+    version: f.version,
+    reason: f.message ?? 'not stored',
+  }))
+  return { delivered: successes, newVersions, rejected }
 }
