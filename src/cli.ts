@@ -238,12 +238,16 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
+/** set when a command ended with an exception rather than a result */
+let failed = false
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
   try {
     await program.parseAsync(argv)
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK
   } catch (err) {
+    failed = true
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE
     }
@@ -264,4 +268,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv)
+const code = await main(process.argv)
+process.exitCode = code
+// A command that failed may leave handles open (a database that failed half-way through opening
+// keeps the event loop alive): with nothing left to finish, end rather than hang.
+if (code !== EXIT.OK && failed) process.exit(code)

@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs'
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
- * PGlite admits one process per data directory. `serve` records itself here (mode 0600) so
- * admin commands run meanwhile can reach it over loopback instead of opening the directory.
+ * PGlite admits one process per data directory, and a second one opening it can damage it. Every
+ * process that opens the directory records itself here (mode 0600): `serve` with the loopback
+ * URL admin commands run meanwhile go through, a command run directly with its name, so a hub
+ * starting meanwhile refuses to open the directory instead of corrupting it.
  */
 export interface HubLock {
   pid: number
+  /** the running hub's admin URL; '' while it starts and for a command */
   url: string
   secret: string
+  /** set when a command (`export`, `pull`...) rather than a hub holds the directory */
+  command?: string
 }
 
 export const lockPath = (dataDir: string): string => join(dataDir, 'hydrawatch.lock')
@@ -23,45 +28,77 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The lock of a live hub on this directory, or undefined (a stale lock counts as none). */
-export function readLock(dataDir: string): HubLock | undefined {
-  let lock: HubLock
+function parseLock(path: string): HubLock | undefined {
   try {
-    lock = JSON.parse(readFileSync(lockPath(dataDir), 'utf8')) as HubLock
+    return JSON.parse(readFileSync(path, 'utf8')) as HubLock
   } catch {
     return undefined
   }
-  return alive(lock.pid) && lock.pid !== process.pid ? lock : undefined
+}
+
+/** The lock of a live process on this directory, or undefined (a stale lock counts as none). */
+export function readLock(dataDir: string): HubLock | undefined {
+  const lock = parseLock(lockPath(dataDir))
+  return lock !== undefined && alive(lock.pid) && lock.pid !== process.pid ? lock : undefined
 }
 
 export class DataDirBusyError extends Error {
   override name = 'DataDirBusyError'
 }
 
-/** Claims the directory for this process; throws when a live hub already holds it. */
-export function claimLock(dataDir: string): {
+export function busyMessage(dataDir: string, held: HubLock): string {
+  return held.command === undefined
+    ? `${dataDir} is in use by a hub (pid ${held.pid})${held.url === '' ? ' that is starting' : ` at ${held.url}`}`
+    : `${dataDir} is in use by \`hydrawatch ${held.command}\` (pid ${held.pid}); retry when it has finished`
+}
+
+export interface ClaimedLock {
   secret: string
   publish(url: string): void
   release(): void
-} {
+}
+
+/**
+ * Claims the directory for this process; throws when a live process already holds it. The
+ * record is written whole to a private file and linked into place, which fails if a lock exists,
+ * so two processes starting at once cannot both claim it or read a half-written record.
+ */
+export function claimLock(dataDir: string, command?: string): ClaimedLock {
   mkdirSync(dataDir, { recursive: true })
-  const held = readLock(dataDir)
-  if (held !== undefined) {
-    throw new DataDirBusyError(`${dataDir} is in use by a hub (pid ${held.pid}) at ${held.url}`)
-  }
+  const path = lockPath(dataDir)
   const secret = randomBytes(32).toString('base64url')
-  const write = (url: string) => {
-    const fd = openSync(lockPath(dataDir), 'w', 0o600)
-    try {
-      writeSync(fd, JSON.stringify({ pid: process.pid, url, secret } satisfies HubLock))
-    } finally {
-      closeSync(fd)
+  const record = (url: string): string =>
+    JSON.stringify({ pid: process.pid, url, secret, ...(command !== undefined && { command }) })
+  const staging = `${path}.${process.pid}`
+  writeFileSync(staging, record(''), { mode: 0o600 })
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(staging, path)
+        break
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      }
+      const held = readLock(dataDir)
+      if (held !== undefined || attempt > 0) {
+        throw new DataDirBusyError(
+          held === undefined ? `${dataDir} is in use` : busyMessage(dataDir, held),
+        )
+      }
+      // left by a process that died without releasing it
+      rmSync(path, { force: true })
     }
+  } finally {
+    rmSync(staging, { force: true })
   }
-  write('')
   return {
     secret,
-    publish: write,
-    release: () => rmSync(lockPath(dataDir), { force: true }),
+    publish(url) {
+      writeFileSync(staging, record(url), { mode: 0o600 })
+      renameSync(staging, path)
+    },
+    release: () => {
+      if (parseLock(path)?.secret === secret) rmSync(path, { force: true })
+    },
   }
 }

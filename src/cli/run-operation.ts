@@ -8,6 +8,13 @@ import type {
   Progress,
 } from '../admin/operations.js'
 import type { Config } from '../config.js'
+import {
+  busyMessage,
+  claimLock,
+  DataDirBusyError,
+  readLock,
+  type ClaimedLock,
+} from '../admin/lock.js'
 
 export class RemoteOperationError extends Error {
   override name = 'RemoteOperationError'
@@ -23,10 +30,15 @@ export async function runOperation<N extends OperationName>(
   input: OperationInput<N>,
   progress?: Progress,
 ): Promise<OperationOutput<N>> {
-  if (config.database.kind === 'pglite' && config.database.dataDir !== 'memory') {
-    const { readLock } = await import('../admin/lock.js')
-    const lock = readLock(config.database.dataDir)
+  const dataDir =
+    config.database.kind === 'pglite' && config.database.dataDir !== 'memory'
+      ? config.database.dataDir
+      : undefined
+  let claimed: ClaimedLock | undefined
+  if (dataDir !== undefined) {
+    const lock = readLock(dataDir)
     if (lock !== undefined) {
+      if (lock.command !== undefined) throw new DataDirBusyError(busyMessage(dataDir, lock))
       if (lock.url === '')
         throw new RemoteOperationError(
           'the hub holding the data directory is still starting; retry',
@@ -42,18 +54,27 @@ export async function runOperation<N extends OperationName>(
       }
       return (await readAnswer(res.body, progress)) as OperationOutput<N>
     }
+    claimed = claimLock(dataDir, commandName(name))
   }
-  const [{ openHub }, { perform }] = await Promise.all([
-    import('../hub.js'),
-    import('../admin/operations.js'),
-  ])
-  const deps = await openHub(config)
   try {
-    return (await perform(deps, name, input, progress)) as OperationOutput<N>
+    const [{ openHub }, { perform }] = await Promise.all([
+      import('../hub.js'),
+      import('../admin/operations.js'),
+    ])
+    const deps = await openHub(config)
+    try {
+      return (await perform(deps, name, input, progress)) as OperationOutput<N>
+    } finally {
+      await deps.store.close()
+    }
   } finally {
-    await deps.store.close()
+    claimed?.release()
   }
 }
+
+/** `feeds.add` → `feeds add`, `audit.list` → `audit`: close to what the user typed */
+const commandName = (operation: string): string =>
+  operation.replace(/\.(list|refs)$/, '').replace('.', ' ')
 
 interface AnswerLine {
   progress?: Parameters<Progress>[0]

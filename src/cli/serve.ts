@@ -46,11 +46,16 @@ export async function serve(config: Config): Promise<void> {
 /** `hydrawatch migrate`. */
 export async function migrateCommand(config: Config): Promise<void> {
   const dir = embeddedDir(config)
-  if (dir !== undefined && readLock(dir) !== undefined) {
+  const held = dir === undefined ? undefined : readLock(dir)
+  if (held !== undefined && held.command === undefined) {
     process.stderr.write('a hub is running on this data directory; it migrated at start\n')
     return
   }
-  const { db, close } = await openDatabase(config.database)
+  const lock = dir === undefined ? undefined : claimLock(dir, 'migrate')
+  const { db, close } = await openDatabase(config.database).catch((err: unknown) => {
+    lock?.release()
+    throw err
+  })
   try {
     const { applied } = await migrateToLatest(db)
     process.stderr.write(
@@ -58,5 +63,6 @@ export async function migrateCommand(config: Config): Promise<void> {
     )
   } finally {
     await close()
+    lock?.release()
   }
 }

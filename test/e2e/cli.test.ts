@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, DIALECTS } from '../helpers/db.js'
 import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { TAXII } from '../helpers/hub.js'
+import { claimLock } from '../../src/admin/lock.js'
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/
 
@@ -81,6 +83,32 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
     const second = await runCli(['serve', '--port', '0'], env())
     expect(second.code).toBe(3)
     expect(second.stderr).toContain('in use by a hub')
+  })
+
+  it('refuses serve and other commands while a command holds the data directory, and takes over a stale lock', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    // this test process stands for a long `hydrawatch export` opened on the directory directly
+    const held = claimLock(dir, 'export')
+    try {
+      const serve = await runCli(['serve', '--port', '0'], env())
+      expect(serve.code).toBe(3)
+      expect(serve.stderr).toContain('in use by `hydrawatch export`')
+      const list = await runCli(['collections', 'list'], env())
+      expect(list.code).toBe(3)
+      expect(list.stderr).toContain('retry when it has finished')
+    } finally {
+      held.release()
+    }
+    expect(existsSync(join(dir, 'hydrawatch.lock'))).toBe(false)
+    const dead = spawnSync(process.execPath, ['-e', ''])
+    writeFileSync(
+      join(dir, 'hydrawatch.lock'),
+      JSON.stringify({ pid: dead.pid, url: '', secret: 'x', command: 'export' }),
+    )
+    hub = await serveCli([], env())
+    expect(JSON.parse(readFileSync(join(dir, 'hydrawatch.lock'), 'utf8'))).toMatchObject({
+      pid: hub.child.pid,
+    })
   })
 
   it('exits 2 on usage errors and 1 on failed operations', async () => {

@@ -309,18 +309,18 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
         stdio: ['ignore', 'ignore', 'pipe'],
       })
       let stderr = ''
+      let crashed: Promise<void> | undefined
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
-      await new Promise<void>((resolve) => {
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString()
-          if (/page 8,/.test(stderr)) {
-            child.kill('SIGKILL')
-            void local.crash().then(resolve)
-          }
-        })
-        void exited.then(() => resolve())
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString()
+        if (crashed === undefined && /page 8,/.test(stderr)) {
+          child.kill('SIGKILL')
+          crashed = local.crash()
+        }
       })
       await exited
+      // the hub must be back before the next command, or that command opens its data directory
+      await crashed
       expect(stderr).toMatch(/page 8,/)
       expect(stderr).not.toMatch(/killed: success/)
       const partial = (await local.versions()).filter((v) => !before.has(v))
