@@ -16,7 +16,8 @@ import type {
   CollectionRecord,
   NewObject,
   ObjectQuery,
-  ObjectRow,
+  KeysetPosition,
+  PageEnds,
   StatusDetail,
   StatusRecord,
 } from '../storage/store.js'
@@ -56,13 +57,33 @@ function objectQuery(ctx: CollectionContext, f: Filters, objectId?: string): Obj
 
 type ListEndpoint = Exclude<FilterEndpoint, 'delete'>
 
-async function page(
+/** One page of a listing, already rendered as the JSON texts of its items. */
+interface RenderedPage {
+  items: string[]
+  more: boolean
+  ends?: PageEnds
+}
+
+function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds | undefined {
+  const first = rows[0]
+  const last = rows[rows.length - 1]
+  return first === undefined || last === undefined
+    ? undefined
+    : { first: first.date_added, last: { date_added: last.date_added, pk: last.pk } }
+}
+
+const EMPTY = Buffer.from('{}')
+const COMMA = 0x2c
+
+async function listing(
   deps: Deps,
   ctx: CollectionContext,
   endpoint: ListEndpoint,
   query: Query,
   objectId: string | undefined,
-) {
+  key: 'objects' | 'versions',
+  read: (q: ObjectQuery, after: KeysetPosition | undefined, limit: number) => Promise<RenderedPage>,
+): Promise<Listing> {
   const filters = parseFilters(endpoint, query)
   const binding: NextBinding = {
     endpoint,
@@ -77,77 +98,55 @@ async function page(
       ? undefined
       : decodeNext(deps.keys.cursorSecret, binding, filters.next)
   const limit = Math.min(filters.limit ?? DEFAULT_PAGE_SIZE, deps.config.maxPageSize)
-  const q = objectQuery(ctx, filters, objectId)
-  const result =
-    endpoint === 'objects' || endpoint === 'object'
-      ? await deps.store.listObjects(q, after, limit)
-      : await deps.store.listManifest(q, after, limit)
-  const last = result.rows[result.rows.length - 1]
-  const next =
-    result.more && last !== undefined
-      ? encodeNext(deps.keys.cursorSecret, binding, last)
-      : undefined
-  if (objectId !== undefined && result.rows.length === 0 && after === undefined) {
+  const { items, more, ends } = await read(objectQuery(ctx, filters, objectId), after, limit)
+  if (ends === undefined) {
     // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
-    if (!(await deps.store.objectExists(ctx.collection.pk, objectId))) {
+    if (
+      objectId !== undefined &&
+      after === undefined &&
+      !(await deps.store.objectExists(ctx.collection.pk, objectId))
+    ) {
       throw notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no object with this id in the collection')
     }
+    return { body: EMPTY }
   }
-  return { rows: result.rows, more: result.more, next }
-}
-
-const EMPTY = Buffer.from('{}')
-const COMMA = 0x2c
-
-function listing<T extends { date_added: string }>(
-  rows: T[],
-  more: boolean,
-  next: string | undefined,
-  items: (rows: T[]) => string[],
-  key: string,
-): Listing {
-  const first = rows[0]
-  const last = rows[rows.length - 1]
-  if (first === undefined || last === undefined) return { body: EMPTY }
+  const next = more ? encodeNext(deps.keys.cursorSecret, binding, ends.last) : undefined
   const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`
   return {
-    body: joinedText(items(rows), COMMA, `${head},"${key}":[`, ']}'),
-    dateAddedFirst: first.date_added,
-    dateAddedLast: last.date_added,
+    body: joinedText(items, COMMA, `${head},"${key}":[`, ']}'),
+    dateAddedFirst: ends.first,
+    dateAddedLast: ends.last.date_added,
   }
 }
 
 /** Get Objects and Get an Object (§5.4, §5.6): stored JSON text is sent as is (T-154). */
-export async function getObjects(
+export function getObjects(
   deps: Deps,
   ctx: CollectionContext,
   query: Query,
   objectId?: string,
 ): Promise<Listing> {
-  const endpoint = objectId === undefined ? 'objects' : 'object'
-  const p = await page(deps, ctx, endpoint, query, objectId)
   return listing(
-    p.rows as ObjectRow[],
-    p.more,
-    p.next,
-    (rows) => rows.map((r) => r.body),
+    deps,
+    ctx,
+    objectId === undefined ? 'objects' : 'object',
+    query,
+    objectId,
     'objects',
+    async (q, after, limit) => {
+      const p = await deps.store.listObjectTexts(q, after, limit)
+      return { items: p.texts, more: p.more, ...(p.ends !== undefined && { ends: p.ends }) }
+    },
   )
 }
 
 /** Get Object Manifests (§5.3). */
-export async function getManifest(
-  deps: Deps,
-  ctx: CollectionContext,
-  query: Query,
-): Promise<Listing> {
-  const p = await page(deps, ctx, 'manifest', query, undefined)
-  return listing(
-    p.rows,
-    p.more,
-    p.next,
-    (rows) =>
-      rows.map((r) =>
+export function getManifest(deps: Deps, ctx: CollectionContext, query: Query): Promise<Listing> {
+  return listing(deps, ctx, 'manifest', query, undefined, 'objects', async (q, after, limit) => {
+    const p = await deps.store.listManifest(q, after, limit)
+    const ends = endsOf(p.rows)
+    return {
+      items: p.rows.map((r) =>
         JSON.stringify({
           id: r.id,
           date_added: r.date_added,
@@ -155,25 +154,28 @@ export async function getManifest(
           media_type: mediaTypeForSpec(r.spec_version),
         }),
       ),
-    'objects',
-  )
+      more: p.more,
+      ...(ends !== undefined && { ends }),
+    }
+  })
 }
 
 /** Get Object Versions (§5.8). */
-export async function getVersions(
+export function getVersions(
   deps: Deps,
   ctx: CollectionContext,
   query: Query,
   objectId: string,
 ): Promise<Listing> {
-  const p = await page(deps, ctx, 'versions', query, objectId)
-  return listing(
-    p.rows,
-    p.more,
-    p.next,
-    (rows) => rows.map((r) => JSON.stringify(r.version)),
-    'versions',
-  )
+  return listing(deps, ctx, 'versions', query, objectId, 'versions', async (q, after, limit) => {
+    const p = await deps.store.listManifest(q, after, limit)
+    const ends = endsOf(p.rows)
+    return {
+      items: p.rows.map((r) => JSON.stringify(r.version)),
+      more: p.more,
+      ...(ends !== undefined && { ends }),
+    }
+  })
 }
 
 /** Delete an Object (§5.7): neither default filter applies (T-187). */

@@ -54,6 +54,8 @@ export interface ObjectsTable {
   version_key: string
   date_added: Timestamp
   body: string
+  /** the latest date_added of the records of this object sorting after it (0004) */
+  newer_added: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface StatusesTable {

@@ -28,6 +28,8 @@ import { consecutiveStamps, taxiiOfIsoOutput } from './taxii-time.js'
 import { joinedText } from './joined-text.js'
 import { takesBufferText } from './open-database.js'
 import { createTransferStore } from './transfer.js'
+import { refreshNewer } from './newer-added.js'
+import { joinedArray, RS, RS_CHAR, textArray } from './text-arrays.js'
 import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 
@@ -80,13 +82,13 @@ function objectConditions(q: ObjectQuery): RawBuilder<unknown> {
     !v.all &&
     v.exact.length === 0
   ) {
-    // The default listing (newest spec version, then its newest version): both rules in one
-    // probe, as no sibling may sort after this record by (spec_version, version_key). This
-    // halves the index probes of every full-sync page.
+    // The default listing (newest spec version, then its newest version): both rules at once, as
+    // no sibling passing the filters may sort after this record by (spec_version, version_key).
+    // newer_added (0004) says without a probe per row whether one was added after added_after.
     where.push(
-      noSibling(
-        sql`${sql.join(sibling, sql` and `)} and (s.spec_version, s.version_key) > (o.spec_version, o.version_key)`,
-      ),
+      q.added_after === undefined
+        ? sql`o.newer_added is null`
+        : sql`(o.newer_added is null or o.newer_added <= ${q.added_after}::timestamptz)`,
     )
     return sql.join(where, sql` and `)
   } else if (q.default_spec_version !== false) {
@@ -115,24 +117,6 @@ function afterCondition(after: KeysetPosition | undefined): RawBuilder<unknown> 
     ? sql`true`
     : sql`(o.date_added, o.pk) > (${after.date_added}::timestamptz, ${after.pk}::bigint)`
 }
-
-/** The record separator, which joins the values of one column into one parameter. */
-const RS = 0x1e
-const RS_CHAR = '\u001e'
-
-/** A text[] parameter sent as one text joined by RS and split by the server. */
-const joinedArray = (joined: string | Buffer): RawBuilder<string[]> =>
-  sql`string_to_array(${joined}::text, chr(30))`
-
-/**
- * A text[] parameter: a text[] literal has every quote and backslash escaped by the driver and
- * unescaped again by the server, so values go joined by RS unless one holds RS itself (which no
- * checked id, type, version or stamp does).
- */
-const textArray = (values: string[]): RawBuilder<string[]> =>
-  values.some((v) => v.includes(RS_CHAR))
-    ? sql`${values}::text[]`
-    : joinedArray(values.join(RS_CHAR))
 
 const versionKeyOf = (o: NewObject): string | undefined =>
   o.version_key === null ? undefined : `${o.id}\u0000${o.version_key}`
@@ -208,6 +192,11 @@ class StoredVersions {
   }
 }
 
+function withTaxiiDates<T extends { date_added: string }>(p: Page<T>): Page<T> {
+  for (const row of p.rows) row.date_added = taxiiOfIsoOutput(row.date_added)
+  return p
+}
+
 function page<T>(rows: T[], limit: number): Page<T> {
   const more = rows.length > limit
   if (more) rows.length = limit
@@ -228,7 +217,6 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       where ${objectConditions(q)} and ${afterCondition(after)}
       order by o.date_added, o.pk
       limit ${limit + 1}`.execute(db)
-    for (const row of rows) row.date_added = taxiiOfIsoOutput(row.date_added)
     return page(rows, limit)
   }
 
@@ -365,12 +353,39 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return row as CollectionRecord
     },
 
-    listObjects(q, after, limit) {
-      return listRows<ObjectRow>(sql`${manifestProjection}, o.body`, q, after, limit)
+    async listObjects(q, after, limit) {
+      return withTaxiiDates(
+        await listRows<ObjectRow>(sql`${manifestProjection}, o.body`, q, after, limit),
+      )
     },
 
-    listManifest(q, after, limit) {
-      return listRows<ManifestRow>(manifestProjection, q, after, limit)
+    // Only the texts go out, so only they are read, and only the ends' dates are converted: the
+    // hub's CPU for a 1,000-object page fell from about 11 to 7 ms (CPU profile of a full sync).
+    async listObjectTexts(q, after, limit) {
+      const { rows, more } = await listRows<{ pk: string; date_added: string; body: string }>(
+        sql`o.pk::text as pk, o.date_added::text as date_added, o.body`,
+        q,
+        after,
+        limit,
+      )
+      const texts = new Array<string>(rows.length)
+      for (let i = 0; i < rows.length; i++) texts[i] = rows[i]!.body
+      const first = rows[0]
+      const last = rows[rows.length - 1]
+      return first === undefined || last === undefined
+        ? { texts, more }
+        : {
+            texts,
+            more,
+            ends: {
+              first: taxiiOfIsoOutput(first.date_added),
+              last: { date_added: taxiiOfIsoOutput(last.date_added), pk: last.pk },
+            },
+          }
+    },
+
+    async listManifest(q, after, limit) {
+      return withTaxiiDates(await listRows<ManifestRow>(manifestProjection, q, after, limit))
     },
 
     async objectExists(collectionPk, objectId) {
@@ -380,10 +395,16 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async deleteObjects(q) {
-      const { rows } = await sql<StoredVersion>`
-        delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
-        returning id, version`.execute(db)
-      return rows
+      return db.transaction().execute(async (trx) => {
+        await lockCollection(trx, q.collection_pk)
+        const { rows } = await sql<StoredVersion>`
+          delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
+          returning id, version`.execute(trx)
+        if (rows.length > 0) {
+          await refreshNewer(trx, q.collection_pk, [...new Set(rows.map((r) => r.id))])
+        }
+        return rows
+      })
     },
 
     async addObjects(collectionPk, objects: NewObject[], check): Promise<AddObjectsResult> {
@@ -490,6 +511,13 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
               select jsonb_agg(m) from unnest(${specs.map(mediaTypeForSpec)}::text[]) m
               where not media_types ? m), '[]'::jsonb)
           where pk = ${collectionPk}::bigint`.execute(trx)
+        // a record of an object seen for the first time, alone in its envelope, has no sibling
+        const versioned = new Map<string, boolean>()
+        for (const f of fresh) versioned.set(f.object.id, versioned.has(f.object.id))
+        const relatedIds = [...versioned]
+          .filter(([id, repeated]) => repeated || known.holds(id))
+          .map(([id]) => id)
+        if (relatedIds.length > 0) await refreshNewer(trx, collectionPk, relatedIds)
         fresh.forEach((f, i) =>
           result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
         )

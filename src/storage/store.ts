@@ -94,6 +94,20 @@ export interface Page<T> {
   more: boolean
 }
 
+/** date_added of a page's first record, and the keyset position of its last */
+export interface PageEnds {
+  first: string
+  last: KeysetPosition
+}
+
+/** A page of the objects endpoint: the stored texts only, which is all it sends. */
+export interface TextPage {
+  texts: string[]
+  more: boolean
+  /** absent when the page is empty */
+  ends?: PageEnds
+}
+
 export interface NewObject {
   id: string
   type: string
@@ -234,6 +248,11 @@ export interface TaxiiStore extends TransferStore {
     after: KeysetPosition | undefined,
     limit: number,
   ): Promise<Page<ObjectRow>>
+  listObjectTexts(
+    query: ObjectQuery,
+    after: KeysetPosition | undefined,
+    limit: number,
+  ): Promise<TextPage>
   listManifest(
     query: ObjectQuery,
     after: KeysetPosition | undefined,

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from './database.js'
+import { refreshNewer } from './newer-added.js'
 import {
   apiRootColumns,
   apiRootValues,
@@ -158,7 +159,19 @@ export function createTransferStore(db: Kysely<Database>): TransferStore {
     },
 
     importAll(write) {
-      return db.transaction().execute((trx) => write(importWriter(trx)))
+      return db.transaction().execute(async (trx) => {
+        const filled = new Set<string>()
+        const writer = importWriter(trx)
+        const result = await write({
+          ...writer,
+          insertObjects(collectionPk, objects) {
+            filled.add(collectionPk)
+            return writer.insertObjects(collectionPk, objects)
+          },
+        })
+        for (const collectionPk of filled) await refreshNewer(trx, collectionPk)
+        return result
+      })
     },
   }
 }

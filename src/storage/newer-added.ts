@@ -1,0 +1,25 @@
+import { sql, type Transaction } from 'kysely'
+import type { Database } from './database.js'
+import { textArray } from './text-arrays.js'
+
+/**
+ * Sets newer_added (0004) of every record of these objects, or of every record of the collection:
+ * run under the collection lock by whatever adds or deletes versions of an object already held.
+ */
+export async function refreshNewer(
+  trx: Transaction<Database>,
+  collectionPk: string,
+  ids?: string[],
+): Promise<void> {
+  await sql`
+    update objects o set newer_added = x.newer
+    from (
+      select pk, max(date_added) over (
+        partition by id order by spec_version desc, version_key desc
+        rows between unbounded preceding and 1 preceding) as newer
+      from objects
+      where collection_pk = ${collectionPk}::bigint
+        ${ids === undefined ? sql`` : sql`and id = any(${textArray(ids)})`}
+    ) x
+    where o.pk = x.pk and o.newer_added is distinct from x.newer`.execute(trx)
+}
