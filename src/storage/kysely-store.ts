@@ -29,12 +29,13 @@ import { joinedText } from './joined-text.js'
 import { takesBufferText } from './open-database.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
+import { RecentReads } from './recent-reads.js'
 import { joinedArray, RS, RS_CHAR, textArray } from './text-arrays.js'
 import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 
-/** How long an API root read by name is served without asking the database again. */
-const API_ROOT_TTL_MS = 1000
+/** How long an API root or collection read is served without asking the database again. */
+const READ_TTL_MS = 1000
 
 /** Rows a hub adds before it first analyzes the objects table (see keepStatistics). */
 const ANALYZE_AFTER_ROWS = 10_000
@@ -263,12 +264,15 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       })
   }
 
-  // Every TAXII request but discovery starts by reading its API root, and on a 2-core machine
-  // each query round trip cost the hub ~0.25 ms of CPU in socket writes alone (16 pollers asking
-  // for 100 objects: 3 queries a request, 48% of the hub's CPU in writev). A root never changes
-  // once created but for is_default, which only discovery shows, and discovery lists the roots
-  // afresh; a name not found is never remembered, so a root created elsewhere is served at once.
-  const apiRoots = new Map<string, { root: ApiRootRecord; until: number }>()
+  // Every TAXII request but discovery starts by reading its API root and then its collection,
+  // and on a 2-core machine each query round trip cost the hub ~0.25 ms of CPU in socket writes
+  // alone (16 pollers asking for 100 objects: 3 queries a request, 48% of the hub's CPU in
+  // writev). A root never changes once created but for is_default, which only discovery shows,
+  // and discovery lists the roots afresh. A collection never changes but for the media types its
+  // objects add, which this process forgets on every add: another process's add shows within
+  // READ_TTL_MS, like its new objects in a listing that began before it.
+  const apiRoots = new RecentReads<ApiRootRecord>(READ_TTL_MS)
+  const collections = new RecentReads<CollectionRecord>(READ_TTL_MS)
 
   const transfer = createTransferStore(db)
   const store: TaxiiStore = {
@@ -276,7 +280,8 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
 
     // an import may bring a million rows that are then only read: analyze them at once
     async importAll(write) {
-      apiRoots.clear()
+      apiRoots.forget()
+      collections.forget()
       const result = await transfer.importAll(write)
       await sql`analyze objects`.execute(db)
       return result
@@ -292,24 +297,20 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return rows as ApiRootRecord[]
     },
 
-    async getApiRoot(name) {
-      const hit = apiRoots.get(name)
-      if (hit !== undefined && hit.until > performance.now()) return hit.root
-      const row = (await db
-        .selectFrom('api_roots')
-        .select(apiRootColumns)
-        .where('name', '=', name)
-        .executeTakeFirst()) as ApiRootRecord | undefined
-      if (row === undefined) apiRoots.delete(name)
-      else {
-        Object.freeze(row.versions)
-        apiRoots.set(name, { root: Object.freeze(row), until: performance.now() + API_ROOT_TTL_MS })
-      }
-      return row
+    getApiRoot(name) {
+      return apiRoots.read(name, async () => {
+        const row = (await db
+          .selectFrom('api_roots')
+          .select(apiRootColumns)
+          .where('name', '=', name)
+          .executeTakeFirst()) as ApiRootRecord | undefined
+        if (row !== undefined) Object.freeze(row.versions)
+        return row === undefined ? undefined : Object.freeze(row)
+      })
     },
 
     async createApiRoot(root: NewApiRoot) {
-      apiRoots.clear()
+      apiRoots.forget()
       return db.transaction().execute(async (trx) => {
         if (root.is_default === true) {
           await trx.updateTable('api_roots').set({ is_default: false }).execute()
@@ -334,14 +335,17 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return rows as CollectionRecord[]
     },
 
-    async findCollection(apiRootPk, idOrAlias) {
-      const row = await db
-        .selectFrom('collections')
-        .select(collectionColumns)
-        .where('api_root_pk', '=', sql<string>`${apiRootPk}::bigint`)
-        .where((eb) => eb.or([eb('id', '=', idOrAlias), eb('alias', '=', idOrAlias)]))
-        .executeTakeFirst()
-      return row as CollectionRecord | undefined
+    findCollection(apiRootPk, idOrAlias) {
+      return collections.read(`${apiRootPk}/${idOrAlias}`, async () => {
+        const row = (await db
+          .selectFrom('collections')
+          .select(collectionColumns)
+          .where('api_root_pk', '=', sql<string>`${apiRootPk}::bigint`)
+          .where((eb) => eb.or([eb('id', '=', idOrAlias), eb('alias', '=', idOrAlias)]))
+          .executeTakeFirst()) as CollectionRecord | undefined
+        if (row !== undefined) Object.freeze(row.media_types)
+        return row === undefined ? undefined : Object.freeze(row)
+      })
     },
 
     async createCollection(apiRootPk, c: NewCollection) {
@@ -524,6 +528,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         return settle()
       })
       keepStatistics(added.stored.size)
+      if (added.stored.size > 0) collections.forget((c) => c.pk === collectionPk)
       return added
     },
 
