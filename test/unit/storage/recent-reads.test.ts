@@ -19,7 +19,7 @@ describe('RecentReads', () => {
 
   it('never keeps a key not found, so a row created meanwhile is seen at once', async () => {
     const reads = new RecentReads<string>(60_000)
-    let row: string | undefined
+    let row: string | undefined = undefined
     const load = () => Promise.resolve(row)
     expect(await reads.read('c', load)).toBeUndefined()
     row = 'created'
