@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
 import { openHub } from '../hub.js'
 import { bootstrapDefaultApiRoot } from '../services/bootstrap.js'
+import { resumeAbandonedEnvelopes } from '../services/objects.js'
 import type { Deps } from '../services/deps.js'
 import { buildApp } from './app.js'
 
@@ -13,6 +14,7 @@ export interface RunningServer {
 }
 
 const STATUS_PURGE_INTERVAL_MS = 15 * 60 * 1000
+const RESUME_INTERVAL_MS = 60 * 1000
 
 /** Opens storage, builds the app and listens; close() drains requests, then the database. */
 export async function startServer(
@@ -41,6 +43,15 @@ export async function startServer(
         .catch((err: unknown) => app.log.error({ err }, 'purging expired statuses failed'))
     void purge()
     const purging = setInterval(() => void purge(), STATUS_PURGE_INTERVAL_MS).unref()
+    deps.background.reportTo((err) => app.log.error({ err }, 'background work failed'))
+    // envelopes accepted as pending by a hub that stopped before storing them
+    const resume = () =>
+      deps.background.run(async () => {
+        const resumed = await resumeAbandonedEnvelopes(deps)
+        if (resumed > 0) app.log.warn({ resumed }, 'stored pending envelopes a stopped hub left')
+      })
+    resume()
+    const resuming = setInterval(resume, RESUME_INTERVAL_MS).unref()
     let closing: Promise<void> | undefined
     return {
       app,
@@ -48,6 +59,7 @@ export async function startServer(
       url: address,
       close() {
         clearInterval(purging)
+        clearInterval(resuming)
         closing ??= app
           .close()
           .then(() => deps.background.drain())

@@ -31,6 +31,13 @@ export interface CollectionContext {
   collection: CollectionRecord
 }
 
+/** What storing an envelope needs of its request: who posted it, and where. */
+export interface IngestContext {
+  principal: Pick<Principal, 'sub' | 'identities'>
+  apiRoot: ApiRootRecord
+  collection: CollectionRecord
+}
+
 type Query = Record<string, string | string[] | undefined>
 
 /** A rendered listing: the JSON text to send and the date headers of T-132. */
@@ -210,7 +217,7 @@ const META_TYPES = new Set(['marking-definition', 'language-content', 'extension
  * `require_attribution` takes no unattributed SDO or SRO. Runs only on objects that are not
  * duplicates of stored versions; built-in reference content is exempt.
  */
-function attributionCheck(ctx: CollectionContext): (value: unknown) => string | undefined {
+function attributionCheck(ctx: IngestContext): (value: unknown) => string | undefined {
   const bound = ctx.principal.identities
   const required = ctx.collection.require_attribution
   return (value) => {
@@ -280,27 +287,81 @@ export async function submitObjects(
     pending_count: items.length,
     pendings,
   }
-  await deps.store.putStatus(pending, STATUS_RETENTION_SECONDS)
-  deps.background.run(async () => {
-    try {
-      await ingest(deps, ctx, items, statusId, requestTimestamp)
-    } catch {
-      // nothing was written (one transaction): say so rather than leave the status pending
-      await deps.store.putStatus(
-        {
-          ...newStatus(ctx, statusId, requestTimestamp, items.length),
-          failure_count: items.length,
-          failures: pendings.map((p) => ({ ...p, message: 'not stored: the hub failed; retry' })),
-        },
-        STATUS_RETENTION_SECONDS,
-      )
-    }
-  })
+  await deps.store.putPendingStatus(
+    pending,
+    STATUS_RETENTION_SECONDS,
+    {
+      collection_pk: ctx.collection.pk,
+      sub: ctx.principal.sub,
+      identities: ctx.principal.identities,
+      body,
+    },
+    ENVELOPE_LEASE_SECONDS,
+  )
+  deps.background.run(() => storePending(deps, ctx, items, statusId, requestTimestamp))
   return pending
 }
 
+/**
+ * How long the hub storing a pending envelope holds it: far longer than storing the largest
+ * envelope takes, after which another hub (or this one, restarted) takes it over.
+ */
+export const ENVELOPE_LEASE_SECONDS = 120
+
+/** Stores a pending envelope and writes its final status (T-170). */
+async function storePending(
+  deps: Deps,
+  ctx: IngestContext,
+  items: EnvelopeItem[],
+  statusId: string,
+  requestTimestamp: string,
+): Promise<void> {
+  try {
+    await ingest(deps, ctx, items, statusId, requestTimestamp)
+  } catch {
+    // nothing was written (one transaction): say so rather than leave the status pending
+    await deps.store.putStatus(
+      {
+        ...newStatus(ctx, statusId, requestTimestamp, items.length),
+        failure_count: items.length,
+        failures: items.map((item) => {
+          const d = describeObject(item.value, item.index)
+          return { id: d.id, version: d.version, message: 'not stored: the hub failed; retry' }
+        }),
+      },
+      STATUS_RETENTION_SECONDS,
+    )
+  }
+  await deps.store.releaseEnvelope(ctx.apiRoot.pk, statusId)
+}
+
+/**
+ * Stores the pending envelopes that a hub accepted and stopped before storing (its lease ran
+ * out), one at a time, and returns how many. A serving hub runs this at start and every minute.
+ */
+export async function resumeAbandonedEnvelopes(deps: Deps): Promise<number> {
+  let resumed = 0
+  for (;;) {
+    const abandoned = await deps.store.claimAbandonedEnvelope(ENVELOPE_LEASE_SECONDS)
+    if (abandoned === undefined) return resumed
+    const apiRoot = await deps.store.getApiRoot(abandoned.api_root_name)
+    const collection =
+      apiRoot && (await deps.store.findCollection(apiRoot.pk, abandoned.collection_id))
+    if (apiRoot === undefined || collection === undefined) continue
+    const ctx: IngestContext = {
+      principal: { sub: abandoned.sub, identities: abandoned.identities },
+      apiRoot,
+      collection,
+    }
+    // read as it was when accepted: the size limits that let it in need not hold any more
+    const items = readEnvelope(abandoned.body, { maxObjects: Number.MAX_SAFE_INTEGER })
+    await storePending(deps, ctx, items, abandoned.status_id, abandoned.request_timestamp)
+    resumed++
+  }
+}
+
 function newStatus(
-  ctx: CollectionContext,
+  ctx: IngestContext,
   id: string,
   requestTimestamp: string,
   total: number,
@@ -375,7 +436,7 @@ export async function storeItems(
 
 async function ingest(
   deps: Deps,
-  ctx: CollectionContext,
+  ctx: IngestContext,
   items: EnvelopeItem[],
   statusId: string,
   requestTimestamp: string,

@@ -145,6 +145,16 @@ export interface PushFailuresTable {
   last_attempt_at: Timestamp
 }
 
+export interface PendingEnvelopesTable {
+  api_root_pk: string
+  status_id: string
+  collection_pk: string
+  sub: string
+  identities: Json<string[]>
+  body: string
+  claimed_until: Timestamp
+}
+
 export interface Database {
   hub_keys: HubKeysTable
   api_roots: ApiRootsTable
@@ -157,4 +167,5 @@ export interface Database {
   feed_deliveries: FeedDeliveriesTable
   feed_rejections: FeedRejectionsTable
   push_failures: PushFailuresTable
+  pending_envelopes: PendingEnvelopesTable
 }

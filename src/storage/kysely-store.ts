@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import type {
+  AbandonedEnvelope,
   AddObjectsResult,
   ApiRootRecord,
   AuditEvent,
@@ -29,6 +30,7 @@ import { joinedText } from './joined-text.js'
 import { takesBufferText } from './open-database.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
+import { writeStatus } from './statuses.js'
 import { RecentReads } from './recent-reads.js'
 import { joinedArray, RS, RS_CHAR, textArray } from './text-arrays.js'
 import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
@@ -532,20 +534,51 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return added
     },
 
-    async putStatus(s: StatusRecord, retentionSeconds) {
-      await sql`
-        insert into statuses (id, api_root_pk, owner_sub, status, request_timestamp, total_count,
-          success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
-        values (${s.id}, ${s.api_root_pk}::bigint, ${s.owner_sub}, ${s.status},
-          ${s.request_timestamp}::timestamptz, ${s.total_count}, ${s.success_count},
-          ${s.failure_count}, ${s.pending_count}, ${JSON.stringify(s.successes)}::jsonb,
-          ${JSON.stringify(s.failures)}::jsonb, ${JSON.stringify(s.pendings)}::jsonb,
-          clock_timestamp() + ${retentionSeconds} * interval '1 second')
-        on conflict (api_root_pk, id) do update set status = excluded.status,
-          total_count = excluded.total_count, success_count = excluded.success_count,
-          failure_count = excluded.failure_count, pending_count = excluded.pending_count,
-          successes = excluded.successes, failures = excluded.failures,
-          pendings = excluded.pendings, expires_at = excluded.expires_at`.execute(db)
+    putStatus(s: StatusRecord, retentionSeconds) {
+      return writeStatus(db, s, sql`clock_timestamp() + ${retentionSeconds} * interval '1 second'`)
+    },
+
+    async putPendingStatus(s, retentionSeconds, envelope, leaseSeconds) {
+      await db.transaction().execute(async (trx) => {
+        await writeStatus(
+          trx,
+          s,
+          sql`clock_timestamp() + ${retentionSeconds} * interval '1 second'`,
+        )
+        await sql`
+          insert into pending_envelopes
+            (api_root_pk, status_id, collection_pk, sub, identities, body, claimed_until)
+          values (${s.api_root_pk}::bigint, ${s.id}, ${envelope.collection_pk}::bigint,
+            ${envelope.sub}, ${JSON.stringify(envelope.identities)}::jsonb, ${envelope.body},
+            clock_timestamp() + ${leaseSeconds} * interval '1 second')`.execute(trx)
+      })
+    },
+
+    async releaseEnvelope(apiRootPk, statusId) {
+      await sql`delete from pending_envelopes
+        where api_root_pk = ${apiRootPk}::bigint and status_id = ${statusId}`.execute(db)
+    },
+
+    async claimAbandonedEnvelope(leaseSeconds) {
+      const { rows } = await sql<AbandonedEnvelope>`
+        with claimed as (
+          update pending_envelopes p
+          set claimed_until = clock_timestamp() + ${leaseSeconds} * interval '1 second'
+          where (p.api_root_pk, p.status_id) = (
+            select api_root_pk, status_id from pending_envelopes
+            where claimed_until < clock_timestamp()
+            order by claimed_until
+            limit 1
+            for update skip locked)
+          returning p.*)
+        select r.name as api_root_name, c.id as collection_id, p.status_id,
+          p.collection_pk::text as collection_pk, p.sub, p.identities, p.body,
+          ${taxiiText(sql`s.request_timestamp`)} as request_timestamp
+        from claimed p
+        join statuses s on s.api_root_pk = p.api_root_pk and s.id = p.status_id
+        join api_roots r on r.pk = p.api_root_pk
+        join collections c on c.pk = p.collection_pk`.execute(db)
+      return rows[0]
     },
 
     async getStatus(apiRootPk, id) {

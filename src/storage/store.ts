@@ -108,6 +108,21 @@ export interface TextPage {
   ends?: PageEnds
 }
 
+/** An envelope accepted as pending, as kept until it is stored. */
+export interface PendingEnvelope {
+  collection_pk: string
+  sub: string
+  identities: string[]
+  body: string
+}
+
+export interface AbandonedEnvelope extends PendingEnvelope {
+  api_root_name: string
+  collection_id: string
+  status_id: string
+  request_timestamp: string
+}
+
 export interface NewObject {
   id: string
   type: string
@@ -262,6 +277,23 @@ export interface TaxiiStore extends TransferStore {
   deleteObjects(query: ObjectQuery): Promise<StoredVersion[]>
   addObjects(collectionPk: string, objects: NewObject[], check: AddCheck): Promise<AddObjectsResult>
   putStatus(status: StatusRecord, retentionSeconds: number): Promise<void>
+  /**
+   * Records a pending status together with the envelope it stands for, claimed by this process
+   * for `leaseSeconds` (0005).
+   */
+  putPendingStatus(
+    status: StatusRecord,
+    retentionSeconds: number,
+    envelope: PendingEnvelope,
+    leaseSeconds: number,
+  ): Promise<void>
+  /** Forgets a pending envelope once its final status is written. */
+  releaseEnvelope(apiRootPk: string, statusId: string): Promise<void>
+  /**
+   * Claims, for `leaseSeconds`, one pending envelope whose lease ran out (its hub stopped before
+   * storing it); undefined when there is none. Concurrent hubs never claim the same one.
+   */
+  claimAbandonedEnvelope(leaseSeconds: number): Promise<AbandonedEnvelope | undefined>
   getStatus(apiRootPk: string, id: string): Promise<StatusRecord | undefined>
   /** Deletes status resources past their retention; returns how many. */
   purgeExpiredStatuses(): Promise<number>

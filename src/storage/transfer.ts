@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { refreshNewer } from './newer-added.js'
+import { writeStatus } from './statuses.js'
 import {
   apiRootColumns,
   apiRootValues,
@@ -101,15 +102,8 @@ function importWriter(trx: Transaction<Database>): ImportWriter {
       }
     },
 
-    async putStatus(s, expiresAt) {
-      await sql`
-        insert into statuses (id, api_root_pk, owner_sub, status, request_timestamp, total_count,
-          success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
-        values (${s.id}, ${s.api_root_pk}::bigint, ${s.owner_sub}, ${s.status},
-          ${s.request_timestamp}::timestamptz, ${s.total_count}, ${s.success_count},
-          ${s.failure_count}, ${s.pending_count}, ${JSON.stringify(s.successes)}::jsonb,
-          ${JSON.stringify(s.failures)}::jsonb, ${JSON.stringify(s.pendings)}::jsonb,
-          ${expiresAt}::timestamptz)`.execute(trx)
+    putStatus(s, expiresAt) {
+      return writeStatus(trx, s, sql`${expiresAt}::timestamptz`)
     },
   }
 }

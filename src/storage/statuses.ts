@@ -1,0 +1,27 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
+import type { Database } from './database.js'
+import type { StatusRecord } from './store.js'
+
+/**
+ * Writes a status resource, replacing the one of the same id (a pending one being finished), to
+ * expire at `expiresAt`.
+ */
+export async function writeStatus(
+  db: Kysely<Database> | Transaction<Database>,
+  s: StatusRecord,
+  expiresAt: RawBuilder<unknown>,
+): Promise<void> {
+  await sql`
+    insert into statuses (id, api_root_pk, owner_sub, status, request_timestamp, total_count,
+      success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
+    values (${s.id}, ${s.api_root_pk}::bigint, ${s.owner_sub}, ${s.status},
+      ${s.request_timestamp}::timestamptz, ${s.total_count}, ${s.success_count},
+      ${s.failure_count}, ${s.pending_count}, ${JSON.stringify(s.successes)}::jsonb,
+      ${JSON.stringify(s.failures)}::jsonb, ${JSON.stringify(s.pendings)}::jsonb,
+      ${expiresAt})
+    on conflict (api_root_pk, id) do update set status = excluded.status,
+      total_count = excluded.total_count, success_count = excluded.success_count,
+      failure_count = excluded.failure_count, pending_count = excluded.pending_count,
+      successes = excluded.successes, failures = excluded.failures,
+      pendings = excluded.pendings, expires_at = excluded.expires_at`.execute(db)
+}
