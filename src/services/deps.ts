@@ -5,6 +5,8 @@ import type { AuditLog } from '../storage/audit-log.js'
 import type { FeedStore } from '../storage/feed-store.js'
 import type { TaxiiStore } from '../storage/store.js'
 import type { BackgroundTasks } from './background.js'
+import type { RenderedPage } from './objects.js'
+import type { ReadAhead } from './read-ahead.js'
 
 /** What the protocol services need, built once at start and passed in (never a singleton). */
 export interface Deps {
@@ -15,4 +17,6 @@ export interface Deps {
   keys: HubKeys
   validate: ObjectValidator
   background: BackgroundTasks
+  /** listing pages read ahead (read-ahead.ts), of the rendered kind objects.ts makes */
+  readAhead: ReadAhead<RenderedPage>
 }

@@ -65,7 +65,7 @@ function objectQuery(ctx: CollectionContext, f: Filters, objectId?: string): Obj
 type ListEndpoint = Exclude<FilterEndpoint, 'delete'>
 
 /** One page of a listing, already rendered as the JSON texts of its items. */
-interface RenderedPage {
+export interface RenderedPage {
   items: string[]
   more: boolean
   ends?: PageEnds
@@ -78,6 +78,9 @@ function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds |
     ? undefined
     : { first: first.date_added, last: { date_added: last.date_added, pk: last.pk } }
 }
+
+/** A page read ahead is the one a `next` leads to with the same page size. */
+const readAheadKey = (next: string, limit: number) => `${limit}/${next}`
 
 const EMPTY = Buffer.from('{}')
 const COMMA = 0x2c
@@ -105,7 +108,12 @@ async function listing(
       ? undefined
       : decodeNext(deps.keys.cursorSecret, binding, filters.next)
   const limit = Math.min(filters.limit ?? DEFAULT_PAGE_SIZE, deps.config.maxPageSize)
-  const { items, more, ends } = await read(objectQuery(ctx, filters, objectId), after, limit)
+  const q = objectQuery(ctx, filters, objectId)
+  const pk = ctx.collection.pk
+  const { items, more, ends } =
+    (filters.next !== undefined &&
+      (await deps.readAhead.take(readAheadKey(filters.next, limit), pk))) ||
+    (await read(q, after, limit))
   if (ends === undefined) {
     // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
     if (
@@ -118,6 +126,9 @@ async function listing(
     return { body: EMPTY }
   }
   const next = more ? encodeNext(deps.keys.cursorSecret, binding, ends.last) : undefined
+  if (next !== undefined) {
+    deps.readAhead.start(readAheadKey(next, limit), pk, limit, () => read(q, ends.last, limit))
+  }
   const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`
   return {
     body: joinedText(items, COMMA, `${head},"${key}":[`, ']}'),
@@ -197,6 +208,7 @@ export async function deleteObject(
     ...objectQuery(ctx, filters, objectId),
     default_spec_version: false,
   })
+  deps.readAhead.invalidate(ctx.collection.pk)
   if (deleted.length === 0) {
     throw notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no matching object version in the collection')
   }
@@ -418,6 +430,7 @@ export async function storeItems(
     const value = items[envelopeIndex[n]!]!.value
     return deps.validate(value) ?? extraCheck(value)
   })
+  if (result.stored.size > 0) deps.readAhead.invalidate(collectionPk)
   const successes: StatusDetail[] = []
   const failed: StatusDetail[] = []
   const outcome = new Map<number, StatusDetail>()

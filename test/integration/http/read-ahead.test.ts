@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DIALECTS } from '../../helpers/db.js'
+import { startTestHub, type TestHub } from '../../helpers/hub.js'
+import { ind, objectsPath, post, stixId } from './conformance.js'
+
+/**
+ * The hub reads the page a `next` leads to while the client receives the page naming it. What
+ * the client gets must still be what a request made at that moment gets: writes between the two
+ * requests show on the next page as they would without reading ahead.
+ */
+const C = 'distillation-indicators'
+const OBJECTS = objectsPath(C)
+const ids = (res: { json: any }): string[] => (res.json.objects ?? []).map((o: any) => o.id)
+
+describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
+  let hub: TestHub
+  let token: string
+  beforeAll(async () => {
+    hub = await startTestHub(dialect)
+    token = await hub.token({ read: ['*'], write: ['*'] })
+  })
+  afterAll(() => hub.close())
+
+  const objects = (salt: number) =>
+    Array.from({ length: 6 }, (_, i) => stixId('indicator', i + 1, salt))
+
+  it('T-127 T-128 a page is served as read, every object once, when nothing was written between', async () => {
+    const all = objects(0xa1)
+    await post(
+      hub,
+      token,
+      C,
+      all.map((id) => ind(id)),
+    )
+    const seen: string[] = []
+    let next: string | undefined
+    let query = `match[id]=${all.join(',')}&limit=2`
+    for (;;) {
+      const res = await hub.request(`${OBJECTS}?${query}`, { token })
+      seen.push(...ids(res))
+      next = res.json.next
+      if (next === undefined) break
+      query = `match[id]=${all.join(',')}&limit=2&next=${next}`
+    }
+    expect(seen).toEqual(all)
+  })
+
+  /** Six new objects, and their first page of three; nextPage() asks for the rest. */
+  async function firstPageOfThree(salt: number) {
+    const all = objects(salt)
+    await post(
+      hub,
+      token,
+      C,
+      all.map((id) => ind(id)),
+    )
+    const filter = `match[id]=${all.join(',')}&limit=3`
+    const first = await hub.request(`${OBJECTS}?${filter}`, { token })
+    expect(ids(first)).toEqual(all.slice(0, 3))
+    return {
+      all,
+      nextPage: () => hub.request(`${OBJECTS}?${filter}&next=${first.json.next}`, { token }),
+    }
+  }
+
+  it('T-185 an object deleted between two pages is not on the next one', async () => {
+    const { all, nextPage } = await firstPageOfThree(0xa2)
+    const gone = await hub.request(`${OBJECTS}${all[4]}/`, { token, method: 'DELETE' })
+    expect(gone.status).toBe(200)
+    expect(ids(await nextPage())).toEqual([all[3], all[5]])
+  })
+
+  it('T-117 an object given a new version between two pages is not served in its old version', async () => {
+    const { all, nextPage } = await firstPageOfThree(0xa3)
+    await post(hub, token, C, [ind(all[4]!, '2025-08-01T00:00:00.000Z')])
+    const second = await nextPage()
+    // the new version was added last: it comes after the others, and the old one not at all
+    expect(second.json.objects.map((o: any) => [o.id, o.modified])).toEqual([
+      [all[3], '2025-07-14T09:30:00.000Z'],
+      [all[5], '2025-07-14T09:30:00.000Z'],
+      [all[4], '2025-08-01T00:00:00.000Z'],
+    ])
+  })
+})
