@@ -126,7 +126,8 @@ async function listing(
     return { body: EMPTY }
   }
   const next = more ? encodeNext(deps.keys.cursorSecret, binding, ends.last) : undefined
-  if (next !== undefined) {
+  // only for a client that followed a next already: most that ask for a first page stop there
+  if (next !== undefined && after !== undefined) {
     deps.readAhead.start(readAheadKey(next, limit), pk, limit, () => read(q, ends.last, limit))
   }
   const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`

@@ -1,6 +1,7 @@
 /**
- * Pages read ahead: when a listing page names a `next`, the page it leads to is read at once, while
- * the client is still receiving the first, and handed to the request that follows it. A sync
+ * Pages read ahead: when a page asked for with a `next` names another, the page that one leads to
+ * is read at once, while the client is still receiving the first, and handed to the request that
+ * follows it. A sync
  * otherwise leaves the database, the hub and the client each idle two thirds of the time, since
  * every page waits for the one before it.
  *
