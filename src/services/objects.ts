@@ -290,10 +290,7 @@ export async function submitObjects(
   if (items.length <= deps.config.syncEnvelopeObjects) {
     return ingest(deps, ctx, items, statusId, requestTimestamp)
   }
-  const pendings = items.map((item) => {
-    const d = describeObject(item.value, item.index)
-    return { id: d.id, version: d.version }
-  })
+  const pendings = versionsOf(items)
   const pending: StatusRecord = {
     ...newStatus(ctx, statusId, requestTimestamp, items.length),
     status: 'pending',
@@ -313,6 +310,14 @@ export async function submitObjects(
   )
   deps.background.run(() => storePending(deps, ctx, items, statusId, requestTimestamp))
   return pending
+}
+
+/** The id and version of each item, as status resources name them. */
+function versionsOf(items: EnvelopeItem[]): { id: string; version: string }[] {
+  return items.map((item) => {
+    const d = describeObject(item.value, item.index)
+    return { id: d.id, version: d.version }
+  })
 }
 
 /**
@@ -337,10 +342,10 @@ async function storePending(
       {
         ...newStatus(ctx, statusId, requestTimestamp, items.length),
         failure_count: items.length,
-        failures: items.map((item) => {
-          const d = describeObject(item.value, item.index)
-          return { id: d.id, version: d.version, message: 'not stored: the hub failed; retry' }
-        }),
+        failures: versionsOf(items).map((v) => ({
+          ...v,
+          message: 'not stored: the hub failed; retry',
+        })),
       },
       STATUS_RETENTION_SECONDS,
     )

@@ -165,7 +165,6 @@ async function findLineage(
 class StoredVersions {
   private readonly exact = new Map<string, StoredVersion>()
   private readonly anyVersion = new Map<string, StoredVersion>()
-  private readonly sighted = new Set<string>()
 
   constructor(rows: VersionRow[]) {
     for (const r of rows) {
@@ -184,16 +183,10 @@ class StoredVersions {
   holds(id: string): boolean {
     return this.anyVersion.has(id)
   }
-
-  /** Whether `o` is neither stored nor a repeat of an earlier object given here. */
-  firstSighting(o: NewObject): boolean {
-    if (this.find(o) !== undefined) return false
-    const key = versionKeyOf(o) ?? `${o.id}\u0000`
-    if (this.sighted.has(key)) return false
-    this.sighted.add(key)
-    return true
-  }
 }
+
+const secondsFromNow = (seconds: number): RawBuilder<string> =>
+  sql`clock_timestamp() + ${seconds} * interval '1 second'`
 
 function withTaxiiDates<T extends { date_added: string }>(p: Page<T>): Page<T> {
   for (const row of p.rows) row.date_added = taxiiOfIsoOutput(row.date_added)
@@ -422,9 +415,13 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       // lookup before the checks as well, to spare checking re-posted objects, cost envelopes of
       // new objects 3.6 ms of database time per 1,000 (statement log) and 12% of throughput.
       const verdicts = new Map<number, string | undefined>()
-      const repeats = new StoredVersions([])
+      const sighted = new Set<string>()
       objects.forEach((object, index) => {
-        if (repeats.firstSighting(object)) verdicts.set(index, check(index))
+        // T-137: an object without a version repeats any earlier one of its id
+        const key = versionKeyOf(object) ?? `${object.id}\u0000`
+        if (sighted.has(key)) return
+        sighted.add(key)
+        verdicts.set(index, check(index))
       })
       const verdict = (index: number) => (verdicts.has(index) ? verdicts.get(index) : check(index))
 
@@ -536,22 +533,18 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     putStatus(s: StatusRecord, retentionSeconds) {
-      return writeStatus(db, s, sql`clock_timestamp() + ${retentionSeconds} * interval '1 second'`)
+      return writeStatus(db, s, secondsFromNow(retentionSeconds))
     },
 
     async putPendingStatus(s, retentionSeconds, envelope, leaseSeconds) {
       await db.transaction().execute(async (trx) => {
-        await writeStatus(
-          trx,
-          s,
-          sql`clock_timestamp() + ${retentionSeconds} * interval '1 second'`,
-        )
+        await writeStatus(trx, s, secondsFromNow(retentionSeconds))
         await sql`
           insert into pending_envelopes
             (api_root_pk, status_id, collection_pk, sub, identities, body, claimed_until)
           values (${s.api_root_pk}::bigint, ${s.id}, ${envelope.collection_pk}::bigint,
             ${envelope.sub}, ${JSON.stringify(envelope.identities)}::jsonb, ${envelope.body},
-            clock_timestamp() + ${leaseSeconds} * interval '1 second')`.execute(trx)
+            ${secondsFromNow(leaseSeconds)})`.execute(trx)
       })
     },
 
@@ -564,7 +557,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       const { rows } = await sql<AbandonedEnvelope>`
         with claimed as (
           update pending_envelopes p
-          set claimed_until = clock_timestamp() + ${leaseSeconds} * interval '1 second'
+          set claimed_until = ${secondsFromNow(leaseSeconds)}
           where (p.api_root_pk, p.status_id) = (
             select api_root_pk, status_id from pending_envelopes
             where claimed_until < clock_timestamp()
