@@ -64,9 +64,9 @@ function objectQuery(ctx: CollectionContext, f: Filters, objectId?: string): Obj
 
 type ListEndpoint = Exclude<FilterEndpoint, 'delete'>
 
-/** One page of a listing, already rendered as the JSON texts of its items. */
+/** One page of a listing, already rendered: the JSON texts of its items, joined by commas. */
 export interface RenderedPage {
-  items: string[]
+  joined: Buffer
   more: boolean
   ends?: PageEnds
 }
@@ -83,6 +83,7 @@ function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds |
 const readAheadKey = (next: string, limit: number) => `${limit}/${next}`
 
 const EMPTY = Buffer.from('{}')
+const TAIL = Buffer.from(']}')
 const COMMA = 0x2c
 
 async function listing(
@@ -110,7 +111,7 @@ async function listing(
   const limit = Math.min(filters.limit ?? DEFAULT_PAGE_SIZE, deps.config.maxPageSize)
   const q = objectQuery(ctx, filters, objectId)
   const pk = ctx.collection.pk
-  const { items, more, ends } =
+  const { joined, more, ends } =
     (filters.next !== undefined &&
       (await deps.readAhead.take(readAheadKey(filters.next, limit), pk))) ||
     (await read(q, after, limit))
@@ -132,7 +133,7 @@ async function listing(
   }
   const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`
   return {
-    body: joinedText(items, COMMA, `${head},"${key}":[`, ']}'),
+    body: Buffer.concat([Buffer.from(`${head},"${key}":[`), joined, TAIL]),
     dateAddedFirst: ends.first,
     dateAddedLast: ends.last.date_added,
   }
@@ -152,10 +153,7 @@ export function getObjects(
     query,
     objectId,
     'objects',
-    async (q, after, limit) => {
-      const p = await deps.store.listObjectTexts(q, after, limit)
-      return { items: p.texts, more: p.more, ...(p.ends !== undefined && { ends: p.ends }) }
-    },
+    (q, after, limit) => deps.store.listObjectTexts(q, after, limit),
   )
 }
 
@@ -165,13 +163,16 @@ export function getManifest(deps: Deps, ctx: CollectionContext, query: Query): P
     const p = await deps.store.listManifest(q, after, limit)
     const ends = endsOf(p.rows)
     return {
-      items: p.rows.map((r) =>
-        JSON.stringify({
-          id: r.id,
-          date_added: r.date_added,
-          version: r.version,
-          media_type: mediaTypeForSpec(r.spec_version),
-        }),
+      joined: joinedText(
+        p.rows.map((r) =>
+          JSON.stringify({
+            id: r.id,
+            date_added: r.date_added,
+            version: r.version,
+            media_type: mediaTypeForSpec(r.spec_version),
+          }),
+        ),
+        COMMA,
       ),
       more: p.more,
       ...(ends !== undefined && { ends }),
@@ -190,7 +191,10 @@ export function getVersions(
     const p = await deps.store.listManifest(q, after, limit)
     const ends = endsOf(p.rows)
     return {
-      items: p.rows.map((r) => JSON.stringify(r.version)),
+      joined: joinedText(
+        p.rows.map((r) => JSON.stringify(r.version)),
+        COMMA,
+      ),
       more: p.more,
       ...(ends !== undefined && { ends }),
     }

@@ -17,6 +17,7 @@ import type {
   StatusRecord,
   StoredVersion,
   TaxiiStore,
+  TextPage,
 } from './store.js'
 import {
   apiRootColumns,
@@ -27,7 +28,8 @@ import {
 } from './columns.js'
 import { consecutiveStamps, taxiiOfIsoOutput } from './taxii-time.js'
 import { joinedText } from './joined-text.js'
-import { takesBufferText } from './open-database.js'
+import { binaryCopyOut, takesBufferText } from './open-database.js'
+import { binaryCopyFields } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
 import { writeStatus } from './statuses.js'
@@ -38,6 +40,9 @@ import { mediaTypeForSpec } from '../media-types.js'
 
 /** How long an API root or collection read is served without asking the database again. */
 const READ_TTL_MS = 1000
+
+/** The separator of the texts of a page. */
+const COMMA = 0x2c
 
 /** Rows a hub adds before it first analyzes the objects table (see keepStatistics). */
 const ANALYZE_AFTER_ROWS = 10_000
@@ -199,8 +204,37 @@ function page<T>(rows: T[], limit: number): Page<T> {
   return { rows, more }
 }
 
+/**
+ * A page read by COPY (binary-copy.ts): fields pk, date_added, body of up to `limit` + 1 rows.
+ * Only the ends are decoded; the bodies are copied as bytes.
+ */
+function textPageOfCopy(data: Buffer, limit: number): TextPage {
+  const fields = binaryCopyFields(data, 3)
+  const rows = Math.min(fields.length / 6, limit)
+  if (rows === 0) return { joined: Buffer.alloc(0), more: false }
+  let size = rows - 1
+  for (let r = 0; r < rows; r++) size += fields[r * 6 + 5]! - fields[r * 6 + 4]!
+  const joined = Buffer.allocUnsafe(size)
+  let at = 0
+  for (let r = 0; r < rows; r++) {
+    if (r > 0) joined[at++] = COMMA
+    at += data.copy(joined, at, fields[r * 6 + 4], fields[r * 6 + 5])
+  }
+  const text = (r: number, f: number) =>
+    data.toString('utf8', fields[r * 6 + f * 2], fields[r * 6 + f * 2 + 1])
+  return {
+    joined,
+    more: fields.length / 6 > limit,
+    ends: {
+      first: taxiiOfIsoOutput(text(0, 1)),
+      last: { date_added: taxiiOfIsoOutput(text(rows - 1, 1)), pk: text(rows - 1, 0) },
+    },
+  }
+}
+
 export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
   const bufferText = takesBufferText(db)
+  const copyOut = binaryCopyOut(db)
   async function listRows<T extends { date_added: string }>(
     projection: RawBuilder<unknown>,
     q: ObjectQuery,
@@ -361,20 +395,24 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     // Only the texts go out, so only they are read, and only the ends' dates are converted: the
     // hub's CPU for a 1,000-object page fell from about 11 to 7 ms (CPU profile of a full sync).
     async listObjectTexts(q, after, limit) {
-      const { rows, more } = await listRows<{ pk: string; date_added: string; body: string }>(
-        sql`o.pk::text as pk, o.date_added::text as date_added, o.body`,
-        q,
-        after,
-        limit,
-      )
+      const query = sql<{ pk: string; date_added: string; body: string }>`
+        select o.pk::text as pk, o.date_added::text as date_added, o.body
+        from objects o
+        where ${objectConditions(q)} and ${afterCondition(after)}
+        order by o.date_added, o.pk
+        limit ${limit + 1}`
+      const copied = copyOut === undefined ? undefined : await copyOut(query.compile(db))
+      if (copied !== undefined) return textPageOfCopy(copied, limit)
+      const { rows, more } = page((await query.execute(db)).rows, limit)
       const texts = new Array<string>(rows.length)
       for (let i = 0; i < rows.length; i++) texts[i] = rows[i]!.body
       const first = rows[0]
       const last = rows[rows.length - 1]
+      const joined = joinedText(texts, COMMA)
       return first === undefined || last === undefined
-        ? { texts, more }
+        ? { joined, more }
         : {
-            texts,
+            joined,
             more,
             ends: {
               first: taxiiOfIsoOutput(first.date_added),

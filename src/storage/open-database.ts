@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs'
-import { Kysely, type PostgresCursor, type PostgresPool, type PostgresPoolClient } from 'kysely'
+import {
+  Kysely,
+  type CompiledQuery,
+  type PostgresCursor,
+  type PostgresPool,
+  type PostgresPoolClient,
+} from 'kysely'
 import type pg from 'pg'
+import { to as copyTo } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './database.js'
 
@@ -49,14 +56,51 @@ function preparingPool(pool: pg.Pool): PostgresPool {
   }
 }
 
-/** Databases reached through node-postgres, which sends a Buffer parameter as its raw bytes. */
-const nodePostgres = new WeakSet<Kysely<Database>>()
+/** Databases reached through node-postgres, with the pool and driver behind them. */
+const nodePostgres = new WeakMap<Kysely<Database>, { pool: pg.Pool; driver: typeof pg }>()
 
 /**
  * Whether a Buffer may stand for a text parameter: node-postgres sends it in binary format, which
  * for text is the UTF-8 bytes themselves, while PGlite accepts only strings for text.
  */
 export const takesBufferText = (db: Kysely<Database>): boolean => nodePostgres.has(db)
+
+/** Runs a query as `COPY (query) TO STDOUT (FORMAT binary)` and returns the whole output. */
+export type BinaryCopyOut = (query: CompiledQuery) => Promise<Buffer | undefined>
+
+/**
+ * COPY out, where the database is reached through node-postgres. COPY takes no parameters, so
+ * they are written into the text as literals, quoted by the driver; a query with a parameter
+ * other than a string or an integer is not run (undefined) and goes the usual way.
+ */
+export function binaryCopyOut(db: Kysely<Database>): BinaryCopyOut | undefined {
+  const target = nodePostgres.get(db)
+  if (target === undefined) return undefined
+  const { pool, driver } = target
+  return async (query) => {
+    let literal = true
+    const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => {
+      const value = query.parameters[Number(n) - 1]
+      if (typeof value === 'string') return driver.escapeLiteral(value)
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
+      literal = false
+      return 'null'
+    })
+    if (!literal) return undefined
+    const client = await pool.connect()
+    try {
+      const chunks: Buffer[] = []
+      for await (const chunk of client.query(copyTo(`copy (${text}) to stdout (format binary)`))) {
+        chunks.push(chunk as Buffer)
+      }
+      client.release()
+      return Buffer.concat(chunks)
+    } catch (error) {
+      client.release(error as Error)
+      throw error
+    }
+  }
+}
 
 /**
  * Opens kysely over the configured dialect. The drivers are imported lazily so commands that
@@ -78,7 +122,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
       options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0 -c jit=off',
     })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
-    nodePostgres.add(db)
+    nodePostgres.set(db, { pool, driver: pg })
     return { db, dialect: 'postgres', close: () => db.destroy() }
   }
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([

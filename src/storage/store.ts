@@ -102,7 +102,8 @@ export interface PageEnds {
 
 /** A page of the objects endpoint: the stored texts only, which is all it sends. */
 export interface TextPage {
-  texts: string[]
+  /** the texts as UTF-8, separated by commas */
+  joined: Buffer
   more: boolean
   /** absent when the page is empty */
   ends?: PageEnds

@@ -157,6 +157,23 @@ describe.each(DIALECTS)('GET objects and filters (%s)', (dialect) => {
       expectError(await hub.request(OBJECTS, { token, headers: { accept: 'text/html' } }), 406)
     })
 
+    it('T-179 an object id in the path is data: quotes, backslashes and separators find nothing', async () => {
+      const before = await get('match[version]=all&match[spec_version]=2.0,2.1')
+      for (const id of [
+        `${A}'`,
+        `x' or '1'='1`,
+        `x\\' or true --`,
+        `${A}\u001e${B}`,
+        `${A}'); delete from objects; --`,
+      ]) {
+        const path = `${OBJECTS}${encodeURIComponent(id)}/`
+        expectError(await hub.request(path, { token }), 404, 'TAXII_ERR_OBJECT_NOT_FOUND')
+        expectError(await hub.request(`${path}versions/`, { token }), 404)
+      }
+      const after = await get('match[version]=all&match[spec_version]=2.0,2.1')
+      expect(after.text).toBe(before.text)
+    })
+
     it('T-007 objects without the trailing slash are served the same', async () => {
       const slashed = await get()
       const bare = await hub.request(OBJECTS.slice(0, -1), { token })
