@@ -13,6 +13,23 @@ export function taxiiOfIsoOutput(text: string): string {
   return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(6, '0')}Z`
 }
 
+const PG_EPOCH_MS = 946_684_800_000n
+
+/**
+ * A TAXII timestamp from a timestamptz in PostgreSQL's binary form: microseconds since
+ * 2000-01-01 UTC, read from COPY binary output.
+ */
+export function taxiiOfPgMicroseconds(us: bigint): string {
+  let ms = us / 1000n
+  let rest = us % 1000n
+  if (rest < 0n) {
+    ms -= 1n
+    rest += 1000n
+  }
+  const iso = new Date(Number(ms + PG_EPOCH_MS)).toISOString()
+  return `${iso.slice(0, 23)}${String(rest).padStart(3, '0')}Z`
+}
+
 /**
  * `ts` (a TAXII timestamp) plus n microseconds, exactly: JS Date alone would drop the last three
  * digits.

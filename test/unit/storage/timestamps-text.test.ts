@@ -3,6 +3,7 @@ import {
   addMicroseconds,
   consecutiveStamps,
   taxiiOfIsoOutput,
+  taxiiOfPgMicroseconds,
 } from '../../../src/storage/taxii-time.js'
 
 describe('taxiiOfIsoOutput', () => {
@@ -16,6 +17,29 @@ describe('taxiiOfIsoOutput', () => {
   it('refuses output of a session not in UTC or not in ISO style', () => {
     expect(() => taxiiOfIsoOutput('2025-07-14 11:30:00+02')).toThrow(TypeError)
     expect(() => taxiiOfIsoOutput('07/14/2025 09:30:00 UTC')).toThrow(TypeError)
+  })
+})
+
+describe('taxiiOfPgMicroseconds', () => {
+  it('reads microseconds since 2000-01-01 UTC exactly, on both sides of that epoch', () => {
+    expect(taxiiOfPgMicroseconds(0n)).toBe('2000-01-01T00:00:00.000000Z')
+    expect(taxiiOfPgMicroseconds(1n)).toBe('2000-01-01T00:00:00.000001Z')
+    expect(taxiiOfPgMicroseconds(-1n)).toBe('1999-12-31T23:59:59.999999Z')
+    expect(taxiiOfPgMicroseconds(-1000n)).toBe('1999-12-31T23:59:59.999000Z')
+    // 2025-07-14T09:30:00.123456Z, a value JS numbers of milliseconds cannot hold
+    const us = (BigInt(Date.UTC(2025, 6, 14, 9, 30)) - 946_684_800_000n) * 1000n + 123_456n
+    expect(taxiiOfPgMicroseconds(us)).toBe('2025-07-14T09:30:00.123456Z')
+    expect(taxiiOfPgMicroseconds(us + 543n)).toBe('2025-07-14T09:30:00.123999Z')
+    expect(taxiiOfPgMicroseconds(us + 544n)).toBe('2025-07-14T09:30:00.124000Z')
+  })
+
+  it('agrees with addMicroseconds step by step across a second and a year end', () => {
+    const base = (BigInt(Date.UTC(2026, 11, 31, 23, 59, 59)) - 946_684_800_000n) * 1000n + 999_990n
+    for (let n = 0; n < 30; n++) {
+      expect(taxiiOfPgMicroseconds(base + BigInt(n))).toBe(
+        addMicroseconds('2026-12-31T23:59:59.999990Z', n),
+      )
+    }
   })
 })
 
