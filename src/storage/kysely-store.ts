@@ -135,15 +135,16 @@ interface VersionRow {
   version_key: string
 }
 
+/** The stored versions of `ids`, read under the collection lock so none can appear meanwhile. */
 function findVersions(
-  db: Kysely<Database> | Transaction<Database>,
+  trx: Transaction<Database>,
   collectionPk: string,
   ids: string[],
 ): Promise<VersionRow[]> {
   return sql<VersionRow>`
     select id, version, version_key from objects
     where collection_pk = ${collectionPk}::bigint and id = any(${textArray(ids)})`
-    .execute(db)
+    .execute(trx)
     .then((r) => r.rows)
 }
 

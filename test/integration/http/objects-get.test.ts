@@ -495,9 +495,9 @@ describe.each(DIALECTS)('GET objects and filters (%s)', (dialect) => {
   })
 
   describe('T-154 representation', () => {
-    it('T-154 objects come back byte for byte as posted (spacing, key order, escapes)', async () => {
+    it('T-154 objects come back byte for byte as posted (spacing, key order, escapes, raw UTF-8)', async () => {
       const id = stixId('indicator', 40, SALT)
-      const text = `{ "name" : "caf\\u00e9 \\/ x",\n  "type":"indicator","spec_version":"2.1","id":"${id}","created":"2025-07-14T09:30:00.000Z","modified":"2025-07-14T09:30:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.0/24']","pattern_type":"stix","valid_from":"2025-07-14T09:30:00Z" }`
+      const text = `{ "name" : "caf\\u00e9 \\/ x", "description": "café Ω 東京 🐍 \\\\",\n  "type":"indicator","spec_version":"2.1","id":"${id}","created":"2025-07-14T09:30:00.000Z","modified":"2025-07-14T09:30:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.0/24']","pattern_type":"stix","valid_from":"2025-07-14T09:30:00Z" }`
       const res = await hub.request(OBJECTS, { token, body: `{"objects":[${text}]}` })
       expect(res.json.success_count).toBe(1)
       const got = await get(`match[id]=${id}`)
