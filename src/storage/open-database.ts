@@ -7,7 +7,8 @@ import {
   type PostgresPoolClient,
 } from 'kysely'
 import type pg from 'pg'
-import { to as copyTo } from 'pg-copy-streams'
+import type { PGlite } from '@electric-sql/pglite'
+import type { to as CopyTo } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './database.js'
 
@@ -57,7 +58,7 @@ function preparingPool(pool: pg.Pool): PostgresPool {
 }
 
 /** Databases reached through node-postgres, with the pool and driver behind them. */
-const nodePostgres = new WeakMap<Kysely<Database>, { pool: pg.Pool; driver: typeof pg }>()
+const nodePostgres = new WeakSet<Kysely<Database>>()
 
 /**
  * Whether a Buffer may stand for a text parameter: node-postgres sends it in binary format, which
@@ -65,28 +66,38 @@ const nodePostgres = new WeakMap<Kysely<Database>, { pool: pg.Pool; driver: type
  */
 export const takesBufferText = (db: Kysely<Database>): boolean => nodePostgres.has(db)
 
-/** Runs a query as `COPY (query) TO STDOUT (FORMAT binary)` and returns the whole output. */
-export type BinaryCopyOut = (query: CompiledQuery) => Promise<Buffer | undefined>
+/** Runs a query as `COPY (query) TO … (FORMAT binary)` and returns the whole output. */
+export type BinaryCopyOut = (query: CompiledQuery) => Promise<Buffer>
+
+const copiers = new WeakMap<Kysely<Database>, BinaryCopyOut>()
+
+/** COPY out of a database opened by openDatabase, whichever its dialect. */
+export function binaryCopyOut(db: Kysely<Database>): BinaryCopyOut {
+  const copier = copiers.get(db)
+  if (copier === undefined) throw new TypeError('a database not opened by openDatabase')
+  return copier
+}
 
 /**
- * COPY out, where the database is reached through node-postgres. COPY takes no parameters, so
- * they are written into the text as literals, quoted by the driver; a query with a parameter
- * other than a string or an integer is not run (undefined) and goes the usual way.
+ * The text of a query for COPY, which takes no parameters: each is written in as a literal,
+ * strings quoted by node-postgres, a list of strings as an ARRAY of them.
  */
-export function binaryCopyOut(db: Kysely<Database>): BinaryCopyOut | undefined {
-  const target = nodePostgres.get(db)
-  if (target === undefined) return undefined
-  const { pool, driver } = target
+function withLiterals(query: CompiledQuery, quote: (s: string) => string): string {
+  return query.sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const value: unknown = query.parameters[Number(n) - 1]
+    if (typeof value === 'string') return quote(value)
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      return `ARRAY[${value.map(quote).join(',')}]::text[]`
+    }
+    throw new TypeError(`no literal for parameter $${n} of a COPY: ${typeof value}`)
+  })
+}
+
+/** COPY out through node-postgres (pg-copy-streams), on a connection of its own. */
+function pgCopyOut(pool: pg.Pool, driver: typeof pg, copyTo: typeof CopyTo): BinaryCopyOut {
   return async (query) => {
-    let literal = true
-    const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => {
-      const value = query.parameters[Number(n) - 1]
-      if (typeof value === 'string') return driver.escapeLiteral(value)
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
-      literal = false
-      return 'null'
-    })
-    if (!literal) return undefined
+    const text = withLiterals(query, driver.escapeLiteral)
     const client = await pool.connect()
     try {
       const chunks: Buffer[] = []
@@ -103,15 +114,35 @@ export function binaryCopyOut(db: Kysely<Database>): BinaryCopyOut | undefined {
 }
 
 /**
+ * COPY out of PGlite, into its `/dev/blob`. PGlite has one session, which kysely's driver hands to
+ * one user at a time; the COPY runs while holding it, so that it never runs inside another
+ * request's open transaction.
+ */
+function pgliteCopyOut(db: Kysely<Database>, pglite: PGlite): BinaryCopyOut {
+  let quote: ((s: string) => string) | undefined
+  return async (query) => {
+    // node-postgres's quoting, loaded on the first page rather than by every CLI command
+    quote ??= (await import('pg')).default.escapeLiteral
+    const text = withLiterals(query, quote)
+    const { blob } = await db
+      .connection()
+      .execute(() => pglite.query(`copy (${text}) to '/dev/blob' (format binary)`))
+    if (blob === undefined) throw new Error('PGlite returned no COPY output')
+    return Buffer.from(await blob.arrayBuffer())
+  }
+}
+
+/**
  * Opens kysely over the configured dialect. The drivers are imported lazily so commands that
  * never touch a database do not pay for loading them. Sessions run in UTC with ISO date output so
  * that timestamp text and `to_char` output are the same whichever server settings are in force.
  */
 export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
   if (config.kind === 'postgres') {
-    const [{ default: pg }, { PostgresDialect }] = await Promise.all([
+    const [{ default: pg }, { PostgresDialect }, { to: copyTo }] = await Promise.all([
       import('pg'),
       import('kysely'),
+      import('pg-copy-streams'),
     ])
     const pool = new pg.Pool({
       connectionString: config.url,
@@ -122,7 +153,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
       options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0 -c jit=off',
     })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
-    nodePostgres.set(db, { pool, driver: pg })
+    nodePostgres.add(db)
+    copiers.set(db, pgCopyOut(pool, pg, copyTo))
     return { db, dialect: 'postgres', close: () => db.destroy() }
   }
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([
@@ -139,5 +171,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
   await pglite.waitReady
   await pglite.exec("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  copiers.set(db, pgliteCopyOut(db, pglite))
   return { db, dialect: 'pglite', close: () => db.destroy() }
 }

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { inject } from 'vitest'
+import { loadConfig } from '../../src/config.js'
+import type { Database } from '../../src/storage/database.js'
+import { createKyselyStore } from '../../src/storage/kysely-store.js'
+import { migrateToLatest } from '../../src/storage/migrate.js'
+import { openDatabase } from '../../src/storage/open-database.js'
+import type { TaxiiStore } from '../../src/storage/store.js'
 
 export type Dialect = 'pglite' | 'postgres'
 
@@ -49,5 +56,40 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
         }
         await c.query(`drop database if exists ${name} with (force)`)
       }),
+  }
+}
+
+/** A store on a fresh, migrated database, below the HTTP layer, with one API root and collection. */
+export interface TestStore {
+  db: Kysely<Database>
+  store: TaxiiStore
+  collectionPk: string
+  /** closes the store and the database connection, then drops the database */
+  close: () => Promise<void>
+}
+
+export async function openTestStore(dialect: Dialect): Promise<TestStore> {
+  const database = await createTestDatabase(dialect)
+  const { database: config } = loadConfig({ DATABASE_URL: database.url })
+  const { db } = await openDatabase(config)
+  await migrateToLatest(db)
+  const store = createKyselyStore(db)
+  const root = await store.createApiRoot({ name: 'r', title: 'R', max_content_length: 1e7 })
+  const collection = await store.createCollection(root.pk, {
+    id: '11111111-1111-4111-8111-111111111111',
+    title: 'C',
+    can_read: true,
+    can_write: true,
+    media_types: [],
+  })
+  return {
+    db,
+    store,
+    collectionPk: collection.pk,
+    close: async () => {
+      await store.close()
+      await db.destroy().catch(() => undefined)
+      await database.drop()
+    },
   }
 }

@@ -5,7 +5,7 @@ import { createKyselyStore } from '../../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
 import type { NewObject } from '../../../src/storage/store.js'
-import { createTestDatabase, DIALECTS } from '../../helpers/db.js'
+import { createTestDatabase, DIALECTS, openTestStore } from '../../helpers/db.js'
 
 function envelope(first: number, count: number): NewObject[] {
   return Array.from({ length: count }, (_, k) => {
@@ -25,35 +25,21 @@ function envelope(first: number, count: number): NewObject[] {
 describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
   // Without any, listing plans sort whole collections; PGlite has no autovacuum to make them.
   it('analyzes the objects table once a hub has added 10,000 rows', async () => {
-    const database = await createTestDatabase(dialect)
-    const { database: config } = loadConfig({ DATABASE_URL: database.url })
-    const { db } = await openDatabase(config)
+    const { db, store, collectionPk, close } = await openTestStore(dialect)
     try {
-      await migrateToLatest(db)
-      const store = createKyselyStore(db)
-      const root = await store.createApiRoot({ name: 'r', title: 'R', max_content_length: 1e7 })
-      const c = await store.createCollection(root.pk, {
-        id: '11111111-1111-4111-8111-111111111111',
-        title: 'C',
-        can_read: true,
-        can_write: true,
-        media_types: [],
-      })
       const analyzed = async () => {
         const { rows } = await sql<{ n: number }>`
           select reltuples::float8 as n from pg_class where relname = 'objects'`.execute(db)
         return rows[0]!.n
       }
       for (let first = 0; first < 9000; first += 1000) {
-        await store.addObjects(c.pk, envelope(first, 1000), () => undefined)
+        await store.addObjects(collectionPk, envelope(first, 1000), () => undefined)
       }
       expect(await analyzed()).toBeLessThanOrEqual(0)
-      await store.addObjects(c.pk, envelope(9000, 1000), () => undefined)
+      await store.addObjects(collectionPk, envelope(9000, 1000), () => undefined)
       await expect.poll(analyzed, { timeout: 20_000 }).toBe(10_000)
-      await store.close()
     } finally {
-      await db.destroy().catch(() => undefined)
-      await database.drop()
+      await close()
     }
   }, 120_000)
 
