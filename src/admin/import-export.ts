@@ -15,6 +15,7 @@ import { addMicroseconds } from '../storage/taxii-time.js'
 import type {
   ApiRootRecord,
   CollectionRecord,
+  ExportedEnvelope,
   ImportObject,
   ImportWriter,
   NewApiRoot,
@@ -242,6 +243,7 @@ export async function exportToFile(deps: Deps, file: string): Promise<ExportSumm
             failures: s.failures,
             pendings: s.pendings,
             expires_at: s.expires_at,
+            ...(s.envelope !== undefined && { envelope: s.envelope }),
           })
         }
       }
@@ -451,12 +453,27 @@ async function importExport(
         }
         case 'status': {
           const root = rootOf()
+          const status = r.need('status', aStatus, '"complete" or "pending"')
+          const envelope =
+            r.value.envelope === undefined
+              ? undefined
+              : r.need('envelope', anEnvelope, 'an envelope record')
+          if (envelope !== undefined && status !== 'pending') {
+            throw new AdminInputError(`${where}: only a pending status has an envelope`)
+          }
+          const envelopeCollection =
+            envelope === undefined
+              ? undefined
+              : collections.get(`${root.pk}/${envelope.collection}`)
+          if (envelope !== undefined && envelopeCollection === undefined) {
+            throw new AdminInputError(`${where}: its envelope's collection is not in its API root`)
+          }
           await w.putStatus(
             {
               id: r.need('id', aString, 'a string'),
               api_root_pk: root.pk,
               owner_sub: r.need('owner_sub', nullable(aString), 'a string or null'),
-              status: r.need('status', aStatus, '"complete" or "pending"'),
+              status,
               request_timestamp: r.need('request_timestamp', aTimestamp, 'a timestamp'),
               total_count: r.need('total_count', aCount, 'a count'),
               success_count: r.need('success_count', aCount, 'a count'),
@@ -467,6 +484,14 @@ async function importExport(
               pendings: r.need('pendings', details, 'a list of status details'),
             },
             r.need('expires_at', aTimestamp, 'a timestamp'),
+            envelope === undefined || envelopeCollection === undefined
+              ? undefined
+              : {
+                  collection_pk: envelopeCollection.pk,
+                  sub: envelope.sub,
+                  identities: envelope.identities,
+                  body: envelope.body,
+                },
           )
           summary.statuses++
           break
@@ -498,6 +523,15 @@ const details: Check<StatusDetail[]> = (v) =>
   Array.isArray(v) &&
   v.every((d) => isObject(d) && typeof d.id === 'string' && typeof d.version === 'string')
     ? (v as StatusDetail[])
+    : undefined
+
+const anEnvelope: Check<ExportedEnvelope> = (v) =>
+  isObject(v) &&
+  typeof v.collection === 'string' &&
+  typeof v.sub === 'string' &&
+  strings(v.identities) !== undefined &&
+  typeof v.body === 'string'
+    ? { collection: v.collection, sub: v.sub, identities: v.identities as string[], body: v.body }
     : undefined
 
 function exportRecord(line: string, where: string) {

@@ -32,7 +32,7 @@ import { binaryCopyOut, takesBufferText } from './open-database.js'
 import { BinaryCopyError, binaryCopyFields } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
-import { writeStatus } from './statuses.js'
+import { writePendingEnvelope, writeStatus } from './statuses.js'
 import { RecentReads } from './recent-reads.js'
 import { joinedArray, RS, RS_CHAR, textArray } from './text-arrays.js'
 import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
@@ -565,12 +565,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     async putPendingStatus(s, retentionSeconds, envelope, leaseSeconds) {
       await db.transaction().execute(async (trx) => {
         await writeStatus(trx, s, secondsFromNow(retentionSeconds))
-        await sql`
-          insert into pending_envelopes
-            (api_root_pk, status_id, collection_pk, sub, identities, body, claimed_until)
-          values (${s.api_root_pk}::bigint, ${s.id}, ${envelope.collection_pk}::bigint,
-            ${envelope.sub}, ${JSON.stringify(envelope.identities)}::jsonb, ${envelope.body},
-            ${secondsFromNow(leaseSeconds)})`.execute(trx)
+        await writePendingEnvelope(trx, s, envelope, secondsFromNow(leaseSeconds))
       })
     },
 

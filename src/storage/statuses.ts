@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Database } from './database.js'
-import type { StatusRecord } from './store.js'
+import type { PendingEnvelope, StatusRecord } from './store.js'
 
 /**
  * Writes a status resource, replacing the one of the same id (a pending one being finished), to
@@ -24,4 +24,19 @@ export async function writeStatus(
       failure_count = excluded.failure_count, pending_count = excluded.pending_count,
       successes = excluded.successes, failures = excluded.failures,
       pendings = excluded.pendings, expires_at = excluded.expires_at`.execute(db)
+}
+
+/** Keeps a pending status's envelope until a hub stores it; `claimedUntil` is its lease (0005). */
+export async function writePendingEnvelope(
+  trx: Transaction<Database>,
+  s: StatusRecord,
+  envelope: PendingEnvelope,
+  claimedUntil: RawBuilder<unknown>,
+): Promise<void> {
+  await sql`
+    insert into pending_envelopes
+      (api_root_pk, status_id, collection_pk, sub, identities, body, claimed_until)
+    values (${s.api_root_pk}::bigint, ${s.id}, ${envelope.collection_pk}::bigint,
+      ${envelope.sub}, ${JSON.stringify(envelope.identities)}::jsonb, ${envelope.body},
+      ${claimedUntil})`.execute(trx)
 }

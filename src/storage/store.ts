@@ -208,6 +208,16 @@ export interface TransferObject {
 
 export interface ExportedStatus extends StatusRecord {
   expires_at: string
+  /** a pending status's envelope, not stored yet (0005) */
+  envelope?: ExportedEnvelope
+}
+
+/** A pending envelope as exported: its collection named by id, within the status's API root. */
+export interface ExportedEnvelope {
+  collection: string
+  sub: string
+  identities: string[]
+  body: string
 }
 
 /**
@@ -241,7 +251,11 @@ export interface ImportWriter {
   ): Promise<CollectionRecord>
   /** Inserts in the given order, so rows sharing a date_added page in that order (T-134). */
   insertObjects(collectionPk: string, objects: ImportObject[]): Promise<void>
-  putStatus(status: StatusRecord, expiresAt: string): Promise<void>
+  /**
+   * With an envelope, the status's pending envelope too, left for the first hub serving the
+   * database to store (its lease has run out already).
+   */
+  putStatus(status: StatusRecord, expiresAt: string, envelope?: PendingEnvelope): Promise<void>
 }
 
 export interface TransferStore {

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { refreshNewer } from './newer-added.js'
-import { writeStatus } from './statuses.js'
+import { writePendingEnvelope, writeStatus } from './statuses.js'
 import {
   apiRootColumns,
   apiRootValues,
@@ -50,6 +50,26 @@ async function exportObjects(
     if (rows.length < BATCH) return
     after = last
   }
+}
+
+interface StatusRow extends ExportedStatus {
+  envelope_collection: string | null
+  envelope_sub: string | null
+  envelope_identities: string[] | null
+  envelope_body: string | null
+}
+
+function exportedStatus(row: StatusRow): ExportedStatus {
+  const {
+    envelope_collection: collection,
+    envelope_sub: sub,
+    envelope_identities: identities,
+    envelope_body: body,
+    ...status
+  } = row
+  return collection === null || sub === null || identities === null || body === null
+    ? status
+    : { ...status, envelope: { collection, sub, identities, body } }
 }
 
 function importWriter(trx: Transaction<Database>): ImportWriter {
@@ -102,8 +122,9 @@ function importWriter(trx: Transaction<Database>): ImportWriter {
       }
     },
 
-    putStatus(s, expiresAt) {
-      return writeStatus(trx, s, sql`${expiresAt}::timestamptz`)
+    async putStatus(s, expiresAt, envelope) {
+      await writeStatus(trx, s, sql`${expiresAt}::timestamptz`)
+      if (envelope !== undefined) await writePendingEnvelope(trx, s, envelope, sql`'-infinity'`)
     },
   }
 }
@@ -139,15 +160,21 @@ export function createTransferStore(db: Kysely<Database>): TransferStore {
                 visit({ kind: 'objects', api_root, collection, objects }),
               )
             }
-            const { rows: statuses } = await sql<ExportedStatus>`
-              select id, api_root_pk::text as api_root_pk, owner_sub, status,
-                ${taxiiText(sql`request_timestamp`)} as request_timestamp, total_count,
-                success_count, failure_count, pending_count, successes, failures, pendings,
-                ${taxiiText(sql`expires_at`)} as expires_at
+            const { rows: statuses } = await sql<StatusRow>`
+              select s.id, s.api_root_pk::text as api_root_pk, s.owner_sub, s.status,
+                ${taxiiText(sql`s.request_timestamp`)} as request_timestamp, s.total_count,
+                s.success_count, s.failure_count, s.pending_count, s.successes, s.failures,
+                s.pendings, ${taxiiText(sql`s.expires_at`)} as expires_at,
+                c.id as envelope_collection, p.sub as envelope_sub,
+                p.identities as envelope_identities, p.body as envelope_body
               from statuses s
+              left join pending_envelopes p on p.api_root_pk = s.api_root_pk and p.status_id = s.id
+              left join collections c on c.pk = p.collection_pk
               where s.api_root_pk = ${api_root.pk}::bigint and s.expires_at > clock_timestamp()
               order by s.request_timestamp, s.id`.execute(trx)
-            for (const status of statuses) await visit({ kind: 'status', api_root, status })
+            for (const row of statuses) {
+              await visit({ kind: 'status', api_root, status: exportedStatus(row) })
+            }
           }
         })
     },

@@ -73,6 +73,31 @@ describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) =
     expect(await contents(deps)).toEqual(before)
   })
 
+  it('T-170 refuses an envelope on a complete status, or in a collection outside its API root', async () => {
+    const exported = join(dir, 'envelopes.jsonl')
+    await operations.export(deps, { file: exported })
+    const lines = readFileSync(exported, 'utf8')
+      .replace(/"(api_root|name)":"/g, '"$1":"e-')
+      .split('\n')
+    const at = lines.findIndex((l) => l.includes('"record":"status"'))
+    const status = JSON.parse(lines[at]!)
+    const envelope = { collection: 'nope', sub: 'acme', identities: [], body: '{"objects":[]}' }
+    const variant = (name: string, record: unknown) =>
+      file(name, lines.map((l, i) => (i === at ? JSON.stringify(record) : l)).join('\n'))
+    const before = await contents(deps)
+    await expect(
+      operations.import(deps, {
+        file: variant('complete.jsonl', { ...status, status: 'complete', envelope }),
+      }),
+    ).rejects.toThrow('only a pending status has an envelope')
+    await expect(
+      operations.import(deps, {
+        file: variant('elsewhere.jsonl', { ...status, status: 'pending', envelope }),
+      }),
+    ).rejects.toThrow("its envelope's collection is not in its API root")
+    expect(await contents(deps)).toEqual(before)
+  })
+
   it('refuses files it does not recognise and paths that are not absolute', async () => {
     await expect(
       operations.import(deps, { file: file('other.json', '{"hello":"world"}') }),

@@ -10,6 +10,7 @@ import {
   importFile,
   pages,
   serve,
+  withDeps,
   type Answer,
   type Place,
   type Served,
@@ -164,5 +165,80 @@ describe.each(DIALECTS)('export, then import into a fresh database (%s)', (diale
       await b.close()
     }
     // two fresh embedded databases take seconds each to initialise, a minute on a busy machine
+  }, 300_000)
+
+  it('T-170 a pending envelope travels with its status and is stored by the hub serving the import', async () => {
+    const from = await freshPlace(dialect)
+    const to = await freshPlace(dialect)
+    try {
+      const file = join(from.dir, 'export.jsonl')
+      const object = indicator(70)
+      const statusId = 'a7b0c2d4-5e6f-4a1b-8c2d-3e4f5a6b7c8d'
+      await withDeps(from, async (deps) => {
+        await operations['api-roots.create'](deps, { name: 'lab', title: 'Lab', isDefault: true })
+        const { collection } = await operations['collections.create'](deps, {
+          apiRoot: 'lab',
+          title: 'Inbox',
+          alias: 'inbox',
+          canRead: true,
+          canWrite: true,
+        })
+        const root = (await deps.store.getApiRoot('lab'))!
+        // accepted by a hub that stopped before storing it, its lease still running
+        await deps.store.putPendingStatus(
+          {
+            id: statusId,
+            api_root_pk: root.pk,
+            owner_sub: 'acme',
+            status: 'pending',
+            request_timestamp: '2025-07-14T09:30:00.000000Z',
+            total_count: 1,
+            success_count: 0,
+            failure_count: 0,
+            pending_count: 1,
+            successes: [],
+            failures: [],
+            pendings: [{ id: object.id, version: object.modified }],
+          },
+          3600,
+          {
+            collection_pk: collection.pk,
+            sub: 'acme',
+            identities: [],
+            body: JSON.stringify({ objects: [object] }),
+          },
+          3600,
+        )
+        await operations.export(deps, { file })
+      })
+      const line = readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => (l === '' ? {} : JSON.parse(l)))
+        .find((r) => r.record === 'status')
+      expect(line.envelope).toEqual({
+        collection: expect.any(String),
+        sub: 'acme',
+        identities: [],
+        body: JSON.stringify({ objects: [object] }),
+      })
+
+      await importFile(to, file)
+      const hub = await serve(to)
+      try {
+        const token = await hub.token()
+        await expect
+          .poll(async () => (await hub.get(`/lab/status/${statusId}/`, token)).body, {
+            timeout: 20_000,
+          })
+          .toMatchObject({ status: 'complete', success_count: 1, pending_count: 0 })
+        const stored = await hub.get(`/lab/collections/inbox/objects/${object.id}/`, token)
+        expect(stored.body.objects).toEqual([object])
+      } finally {
+        await hub.close()
+      }
+    } finally {
+      await from.drop()
+      await to.drop()
+    }
   }, 300_000)
 })
