@@ -21,6 +21,7 @@ import type {
   StatusDetail,
   StatusRecord,
 } from '../storage/store.js'
+import { storable } from '../storage/store.js'
 import { joinedText } from '../storage/joined-text.js'
 import type { Deps } from './deps.js'
 import { isReferenceObject } from './reference-content.js'
@@ -82,6 +83,9 @@ function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds |
 /** A page read ahead is the one a `next` leads to with the same page size. */
 const readAheadKey = (next: string, limit: number) => `${limit}/${next}`
 
+const objectNotFound = () =>
+  notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no object with this id in the collection')
+
 const EMPTY = Buffer.from('{}')
 const TAIL = Buffer.from(']}')
 const COMMA = 0x2c
@@ -96,6 +100,7 @@ async function listing(
   read: (q: ObjectQuery, after: KeysetPosition | undefined, limit: number) => Promise<RenderedPage>,
 ): Promise<Listing> {
   const filters = parseFilters(endpoint, query)
+  if (objectId !== undefined && !storable(objectId)) throw objectNotFound()
   const binding: NextBinding = {
     endpoint,
     apiRoot: ctx.apiRoot.name,
@@ -122,7 +127,7 @@ async function listing(
       after === undefined &&
       !(await deps.store.objectExists(ctx.collection.pk, objectId))
     ) {
-      throw notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no object with this id in the collection')
+      throw objectNotFound()
     }
     return { body: EMPTY }
   }
@@ -209,6 +214,7 @@ export async function deleteObject(
   objectId: string,
 ): Promise<void> {
   const filters = parseFilters('delete', query)
+  if (!storable(objectId)) throw objectNotFound()
   const deleted = await deps.store.deleteObjects({
     ...objectQuery(ctx, filters, objectId),
     default_spec_version: false,

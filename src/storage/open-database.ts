@@ -11,6 +11,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { to as CopyTo } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './database.js'
+import { storable } from './store.js'
 
 export interface OpenDatabase {
   db: Kysely<Database>
@@ -85,9 +86,10 @@ export function binaryCopyOut(db: Kysely<Database>): BinaryCopyOut {
 function withLiterals(query: CompiledQuery, quote: (s: string) => string): string {
   return query.sql.replace(/\$(\d+)/g, (_, n: string) => {
     const value: unknown = query.parameters[Number(n) - 1]
-    if (typeof value === 'string') return quote(value)
+    // a NUL would end the statement's text early (the server never sees what follows)
+    if (typeof value === 'string' && storable(value)) return quote(value)
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string' && storable(v))) {
       return `ARRAY[${value.map(quote).join(',')}]::text[]`
     }
     throw new TypeError(`no literal for parameter $${n} of a COPY: ${typeof value}`)

@@ -318,3 +318,9 @@ export interface TaxiiStore extends TransferStore {
   now(): Promise<string>
   close(): Promise<void>
 }
+
+/**
+ * Whether a text can be stored, or looked up: PostgreSQL text cannot hold U+0000, so a name with
+ * one names nothing stored, and a query given one fails.
+ */
+export const storable = (text: string): boolean => !text.includes('\u0000')

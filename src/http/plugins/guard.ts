@@ -3,6 +3,7 @@ import { forbidden, notFound, TaxiiError } from '../../errors.js'
 import { acceptsTaxii21, isTaxiiContentType } from '../../media-types.js'
 import { effectiveRights } from '../../services/collections.js'
 import type { Deps } from '../../services/deps.js'
+import { storable } from '../../storage/store.js'
 import { authenticate } from './auth.js'
 
 const COLLECTION_NOT_FOUND = 'no such collection in this API root, or it is not shared with you'
@@ -26,13 +27,17 @@ export function taxiiGuard(deps: Deps) {
     const isPublic = Object.values(config.access ?? {}).includes('public')
     if (!isPublic) state.principal = await authenticate(deps, request)
     if (params.apiRoot !== undefined) {
-      state.apiRoot = await deps.store.getApiRoot(params.apiRoot)
+      state.apiRoot = !storable(params.apiRoot)
+        ? undefined
+        : await deps.store.getApiRoot(params.apiRoot)
       if (state.apiRoot === undefined) {
         throw notFound('TAXII_ERR_API_ROOT_NOT_FOUND', 'no API root at this path')
       }
     }
     if (params.collectionId !== undefined && state.apiRoot !== undefined) {
-      const collection = await deps.store.findCollection(state.apiRoot.pk, params.collectionId)
+      const collection = !storable(params.collectionId)
+        ? undefined
+        : await deps.store.findCollection(state.apiRoot.pk, params.collectionId)
       const rights =
         collection === undefined
           ? undefined

@@ -165,11 +165,21 @@ describe.each(DIALECTS)('GET objects and filters (%s)', (dialect) => {
         `x\\' or true --`,
         `${A}\u001e${B}`,
         `${A}'); delete from objects; --`,
+        `${A}\u0000`,
+        `\u0000' or true --`,
       ]) {
         const path = `${OBJECTS}${encodeURIComponent(id)}/`
         expectError(await hub.request(path, { token }), 404, 'TAXII_ERR_OBJECT_NOT_FOUND')
         expectError(await hub.request(`${path}versions/`, { token }), 404)
+        expectError(await hub.request(path, { token, method: 'DELETE' }), 404)
       }
+      // PostgreSQL text cannot hold U+0000: such an API root or collection is none
+      expectError(await hub.request('/hub%00/collections/', { token }), 404)
+      expectError(
+        await hub.request('/hub/collections/distillation-indicators%00/objects/', { token }),
+        404,
+        'TAXII_ERR_COLLECTION_NOT_FOUND',
+      )
       const after = await get('match[version]=all&match[spec_version]=2.0,2.1')
       expect(after.text).toBe(before.text)
     })
