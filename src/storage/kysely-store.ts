@@ -19,6 +19,7 @@ import type {
   TaxiiStore,
   TextPage,
 } from './store.js'
+import { storable } from './store.js'
 import {
   apiRootColumns,
   apiRootValues,
@@ -433,7 +434,8 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async addObjects(collectionPk, objects: NewObject[], check): Promise<AddObjectsResult> {
-      const ids = [...new Set(objects.map((o) => o.id))]
+      // an id holding U+0000 is none stored (PostgreSQL text cannot hold it), and fails its check
+      const ids = [...new Set(objects.map((o) => o.id))].filter(storable)
       // Checks are most of an envelope's CPU. They run before the collection lock is taken, so
       // that concurrent posts to one collection check in parallel and hold the lock only to
       // write, on every object but repeats within the envelope. Stored versions are looked up

@@ -16,8 +16,8 @@ export async function writeStatus(
       success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
     values (${s.id}, ${s.api_root_pk}::bigint, ${s.owner_sub}, ${s.status},
       ${s.request_timestamp}::timestamptz, ${s.total_count}, ${s.success_count},
-      ${s.failure_count}, ${s.pending_count}, ${JSON.stringify(s.successes)}::jsonb,
-      ${JSON.stringify(s.failures)}::jsonb, ${JSON.stringify(s.pendings)}::jsonb,
+      ${s.failure_count}, ${s.pending_count}, ${JSON.stringify(s.successes)}::json,
+      ${JSON.stringify(s.failures)}::json, ${JSON.stringify(s.pendings)}::json,
       ${expiresAt})
     on conflict (api_root_pk, id) do update set status = excluded.status,
       total_count = excluded.total_count, success_count = excluded.success_count,

@@ -232,6 +232,24 @@ describe.each(DIALECTS)('POST objects (%s)', (dialect) => {
       ])
     })
 
+    it('T-168 T-084 an id, version or spec_version holding U+0000 is that object failing, in a status that reads back', async () => {
+      const good = ind(next())
+      const res = await send({
+        objects: [
+          { ...ind(next()), id: 'indicator--\u0000' },
+          { ...ind(next()), modified: '2025-07-14T09:30:00.000\u0000Z' },
+          { ...ind(next()), spec_version: '2.\u0000' },
+          good,
+        ],
+      })
+      expect(res.status).toBe(202)
+      expect(res.json).toMatchObject({ success_count: 1, failure_count: 3 })
+      expect(res.json.failures[0].id).toBe('indicator--\u0000')
+      expect(res.json.failures[1].version).toBe('2025-07-14T09:30:00.000\u0000Z')
+      const status = await hub.request(`/hub/status/${res.json.id}/`, { token })
+      expect(status.json).toEqual(res.json)
+    })
+
     it('T-168 an object whose id does not match its type fails', async () => {
       const res = await send({ objects: [ind(stixId('malware', 700, SALT))] })
       expect(res.json.failure_count).toBe(1)
