@@ -27,7 +27,7 @@ import {
   collectionValues,
   taxiiText,
 } from './columns.js'
-import { consecutiveStamps, taxiiOfIsoOutput, taxiiOfPgMicroseconds } from './taxii-time.js'
+import { consecutiveStamps, taxiiOfPgMicroseconds } from './taxii-time.js'
 import { joinedText } from './joined-text.js'
 import { binaryCopyOut, takesBufferText } from './open-database.js'
 import { BinaryCopyError, binaryCopyFields } from './binary-copy.js'
@@ -195,11 +195,6 @@ class StoredVersions {
 const secondsFromNow = (seconds: number): RawBuilder<string> =>
   sql`clock_timestamp() + ${seconds} * interval '1 second'`
 
-function withTaxiiDates<T extends { date_added: string }>(p: Page<T>): Page<T> {
-  for (const row of p.rows) row.date_added = taxiiOfIsoOutput(row.date_added)
-  return p
-}
-
 function page<T>(rows: T[], limit: number): Page<T> {
   const more = rows.length > limit
   if (more) rows.length = limit
@@ -256,7 +251,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     return page(rows, limit)
   }
 
-  const manifestProjection = sql`o.pk::text as pk, o.date_added::text as date_added,
+  const manifestProjection = sql`o.pk::text as pk, ${taxiiText(sql`o.date_added`)} as date_added,
     o.id, o.version, o.spec_version`
 
   async function lockCollection(trx: Transaction<Database>, collectionPk: string) {
@@ -393,9 +388,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async listObjects(q, after, limit) {
-      return withTaxiiDates(
-        await listRows<ObjectRow>(sql`${manifestProjection}, o.body`, q, after, limit),
-      )
+      return listRows<ObjectRow>(sql`${manifestProjection}, o.body`, q, after, limit)
     },
 
     // Only the texts go out, so only they are read, and only the ends' dates are converted: the
@@ -411,7 +404,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async listManifest(q, after, limit) {
-      return withTaxiiDates(await listRows<ManifestRow>(manifestProjection, q, after, limit))
+      return listRows<ManifestRow>(manifestProjection, q, after, limit)
     },
 
     async objectExists(collectionPk, objectId) {

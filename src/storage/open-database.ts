@@ -26,11 +26,13 @@ const MAX_PREPARED = 500
  * Hands kysely connections on which every statement is a named prepared statement, so that
  * PostgreSQL parses and plans each of the hub's SQL texts once per connection instead of on
  * every request: that took the database's CPU per 100-object poll from 1.7 to 1.2 ms. Values are
- * always parameters, so the hub has a small, fixed set of texts.
+ * always parameters, so the hub has a small, fixed set of texts. Unless `named` (sessions that
+ * reach PostgreSQL directly, see connectingPool), statements go unnamed, as before.
  */
-function preparingPool(pool: pg.Pool): PostgresPool {
+function preparingPool(pool: pg.Pool, named: boolean): PostgresPool {
   const names = new Map<string, string>()
   const nameOf = (text: string): string | undefined => {
+    if (!named) return undefined
     let name = names.get(text)
     if (name === undefined && names.size < MAX_PREPARED) {
       name = `hw_${names.size}`
@@ -135,9 +137,43 @@ function pgliteCopyOut(db: Kysely<Database>, pglite: PGlite): BinaryCopyOut {
 }
 
 /**
+ * Listing pages are short index walks: a parallel plan (which the planner picks for large
+ * collections) spent ~150 ms starting workers to save 10 ms of work, and JIT compiled every
+ * 10,000-object page's plan anew (prepared or not) for 9-30 ms to run a 40 ms walk. Timestamps the
+ * hub reads as text go through to_char at time zone 'UTC', so nothing depends on these settings
+ * but speed. The last one only marks a session that got them.
+ */
+const SESSION_OPTIONS =
+  '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0 -c jit=off ' +
+  '-c hydrawatch.direct=on'
+
+/**
+ * A pool of sessions with SESSION_OPTIONS, and whether they reach PostgreSQL directly. A pooler
+ * such as PgBouncer refuses the `options` startup parameter, or is told to ignore it: then the
+ * pool goes without, and `direct` is false. Its sessions may then hand each transaction to
+ * another server connection (transaction pooling), where a statement prepared under a name on
+ * one does not exist, or exists already, so the hub must not name statements.
+ */
+async function connectingPool(
+  driver: typeof pg,
+  url: string,
+): Promise<{ pool: pg.Pool; direct: boolean }> {
+  const pool = new driver.Pool({ connectionString: url, max: 10, options: SESSION_OPTIONS })
+  try {
+    const { rows } = await pool.query<{ direct: string | null }>(
+      "select current_setting('hydrawatch.direct', true) as direct",
+    )
+    return { pool, direct: rows[0]?.direct === 'on' }
+  } catch (error) {
+    await pool.end()
+    if (!/unsupported startup parameter: options/.test(String(error))) throw error
+    return { pool: new driver.Pool({ connectionString: url, max: 10 }), direct: false }
+  }
+}
+
+/**
  * Opens kysely over the configured dialect. The drivers are imported lazily so commands that
- * never touch a database do not pay for loading them. Sessions run in UTC with ISO date output so
- * that timestamp text and `to_char` output are the same whichever server settings are in force.
+ * never touch a database do not pay for loading them.
  */
 export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
   if (config.kind === 'postgres') {
@@ -146,15 +182,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
       import('kysely'),
       import('pg-copy-streams'),
     ])
-    const pool = new pg.Pool({
-      connectionString: config.url,
-      max: 10,
-      // Listing pages are short index walks: a parallel plan (which the planner picks for large
-      // collections) spent ~150 ms starting workers to save 10 ms of work, and JIT compiled every
-      // 10,000-object page's plan anew (prepared or not) for 9-30 ms to run a 40 ms walk.
-      options: '-c TimeZone=UTC -c DateStyle=ISO -c max_parallel_workers_per_gather=0 -c jit=off',
+    const { pool, direct } = await connectingPool(pg, config.url)
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: preparingPool(pool, direct) }),
     })
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
     nodePostgres.add(db)
     copiers.set(db, pgCopyOut(pool, pg, copyTo))
     return { db, dialect: 'postgres', close: () => db.destroy() }

@@ -2,23 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   addMicroseconds,
   consecutiveStamps,
-  taxiiOfIsoOutput,
   taxiiOfPgMicroseconds,
 } from '../../../src/storage/taxii-time.js'
-
-describe('taxiiOfIsoOutput', () => {
-  it('pads PostgreSQL ISO output, which drops trailing zeros, to six fractional digits', () => {
-    expect(taxiiOfIsoOutput('2025-07-14 09:30:00+00')).toBe('2025-07-14T09:30:00.000000Z')
-    expect(taxiiOfIsoOutput('2025-07-14 09:30:00.5+00')).toBe('2025-07-14T09:30:00.500000Z')
-    expect(taxiiOfIsoOutput('2025-07-14 09:30:00.000001+00')).toBe('2025-07-14T09:30:00.000001Z')
-    expect(taxiiOfIsoOutput('2025-07-14 09:30:00.123456+00')).toBe('2025-07-14T09:30:00.123456Z')
-  })
-
-  it('refuses output of a session not in UTC or not in ISO style', () => {
-    expect(() => taxiiOfIsoOutput('2025-07-14 11:30:00+02')).toThrow(TypeError)
-    expect(() => taxiiOfIsoOutput('07/14/2025 09:30:00 UTC')).toThrow(TypeError)
-  })
-})
 
 describe('taxiiOfPgMicroseconds', () => {
   it('reads microseconds since 2000-01-01 UTC exactly, on both sides of that epoch', () => {
