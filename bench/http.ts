@@ -5,7 +5,23 @@ export const TAXII = 'application/taxii+json;version=2.1'
 export interface Reply {
   status: number
   headers: http.IncomingHttpHeaders
-  body: string
+  /** the body as received */
+  bytes: Buffer
+  /** the body decoded as UTF-8, on first use: pages the bench only counts are never decoded */
+  readonly body: string
+}
+
+function reply(status: number, headers: http.IncomingHttpHeaders, bytes: Buffer): Reply {
+  let body: string | undefined
+  return {
+    status,
+    headers,
+    bytes,
+    get body() {
+      body ??= bytes.toString('utf8')
+      return body
+    },
+  }
 }
 
 export interface Client {
@@ -41,11 +57,7 @@ export function createClient(base: string, token: string, timeoutMs = 120_000): 
           res.on('data', (c: Buffer) => chunks.push(c))
           res.on('error', reject)
           res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
+            resolve(reply(res.statusCode ?? 0, res.headers, Buffer.concat(chunks))),
           )
         },
       )
