@@ -195,6 +195,21 @@ class StoredVersions {
 const secondsFromNow = (seconds: number): RawBuilder<string> =>
   sql`clock_timestamp() + ${seconds} * interval '1 second'`
 
+/** One page of a listing and the row after it, which says whether there is more. */
+function pageQuery<T>(
+  projection: RawBuilder<unknown>,
+  q: ObjectQuery,
+  after: KeysetPosition | undefined,
+  limit: number,
+): RawBuilder<T> {
+  return sql<T>`
+    select ${projection}
+    from objects o
+    where ${objectConditions(q)} and ${afterCondition(after)}
+    order by o.date_added, o.pk
+    limit ${limit + 1}`
+}
+
 function page<T>(rows: T[], limit: number): Page<T> {
   const more = rows.length > limit
   if (more) rows.length = limit
@@ -242,12 +257,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     after: KeysetPosition | undefined,
     limit: number,
   ): Promise<Page<T>> {
-    const { rows } = await sql<T>`
-      select ${projection}
-      from objects o
-      where ${objectConditions(q)} and ${afterCondition(after)}
-      order by o.date_added, o.pk
-      limit ${limit + 1}`.execute(db)
+    const { rows } = await pageQuery<T>(projection, q, after, limit).execute(db)
     return page(rows, limit)
   }
 
@@ -391,15 +401,9 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return listRows<ObjectRow>(sql`${manifestProjection}, o.body`, q, after, limit)
     },
 
-    // Only the texts go out, so only they are read, and only the ends' dates are converted: the
-    // hub's CPU for a 1,000-object page fell from about 11 to 7 ms (CPU profile of a full sync).
+    // Only the texts go out, and they go out as the bytes COPY gives (textPageOfCopy).
     async listObjectTexts(q, after, limit) {
-      const query = sql`
-        select o.pk, o.date_added, o.body
-        from objects o
-        where ${objectConditions(q)} and ${afterCondition(after)}
-        order by o.date_added, o.pk
-        limit ${limit + 1}`
+      const query = pageQuery(sql`o.pk, o.date_added, o.body`, q, after, limit)
       return textPageOfCopy(await copyOut(query.compile(db)), limit)
     },
 

@@ -60,7 +60,7 @@ function preparingPool(pool: pg.Pool, named: boolean): PostgresPool {
   }
 }
 
-/** Databases reached through node-postgres, with the pool and driver behind them. */
+/** Databases reached through node-postgres, which sends a Buffer parameter as its raw bytes. */
 const nodePostgres = new WeakSet<Kysely<Database>>()
 
 /**
