@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, DIALECTS } from '../helpers/db.js'
-import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { CLI, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { TAXII } from '../helpers/hub.js'
 import { claimLock } from '../../src/admin/lock.js'
 
@@ -14,6 +14,12 @@ async function get(url: string, token: string) {
   const res = await fetch(url, { headers: { accept: TAXII, authorization: `Bearer ${token}` } })
   return { status: res.status, json: (await res.json()) as any }
 }
+
+// npx runs the bin itself: a build that leaves it without x bits works only where npm exec
+// happens to chmod it (not in a fresh clone at a path npx has already used)
+it('the build leaves the hydrawatch bin executable', () => {
+  expect(statSync(CLI).mode & 0o111).toBe(0o111)
+})
 
 describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () => {
   let dir: string
