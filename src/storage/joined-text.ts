@@ -2,9 +2,9 @@
  * Texts joined by one separator byte into a single UTF-8 Buffer of exactly their size, between a
  * `head` and a `tail`.
  *
- * Pages of stored objects go out this way and envelopes go into PostgreSQL this way. Joining the
- * texts into one JS string first and encoding that cost four times as much: a 770 kB string is a
- * fresh large-object allocation each time, and its UTF-8 copy another.
+ * Pages of manifests and versions go out this way. Joining the texts into one JS string first and
+ * encoding that cost four times as much: a 770 kB string is a fresh large-object allocation each
+ * time, and its UTF-8 copy another.
  */
 export function joinedText(
   items: readonly string[],

@@ -27,15 +27,14 @@ import {
   collectionValues,
   taxiiText,
 } from './columns.js'
-import { consecutiveStamps, taxiiOfPgMicroseconds } from './taxii-time.js'
-import { joinedText } from './joined-text.js'
-import { binaryCopyOut, takesBufferText } from './open-database.js'
-import { BinaryCopyError, binaryCopyFields } from './binary-copy.js'
+import { consecutiveStamps, taxiiOfPgMicroseconds, unixMicroseconds } from './taxii-time.js'
+import { binaryCopyIn, binaryCopyOut } from './open-database.js'
+import { BinaryCopyError, BinaryCopyWriter, binaryCopyFields } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
 import { writePendingEnvelope, writeStatus } from './statuses.js'
 import { RecentReads } from './recent-reads.js'
-import { joinedArray, RS, RS_CHAR, textArray } from './text-arrays.js'
+import { textArray } from './text-arrays.js'
 import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 
@@ -248,8 +247,41 @@ function textPageOfCopy(data: Buffer, limit: number): TextPage {
   }
 }
 
+const OBJECT_COPY_TARGET =
+  'objects (collection_pk, id, type, spec_version, version, version_key, date_added, body)'
+
+/**
+ * The COPY rows of new versions: `versions[i]` and `dates[i]` are those of `fresh[i]`, and the
+ * dates run one microsecond apart from `base` (consecutiveStamps).
+ */
+function objectRows(
+  collectionPk: string,
+  fresh: readonly { object: NewObject }[],
+  versions: readonly string[],
+  dates: readonly string[],
+  base: string,
+): Buffer {
+  const pk = Number(collectionPk)
+  const start = unixMicroseconds(base)
+  let estimate = 0
+  for (const { object } of fresh) estimate += object.body.length + object.id.length + 120
+  const rows = new BinaryCopyWriter(estimate)
+  fresh.forEach(({ object }, i) => {
+    rows
+      .row(8)
+      .int8(pk)
+      .text(object.id)
+      .text(object.type)
+      .text(object.spec_version)
+      .text(versions[i]!)
+      .text(object.version_key ?? versionKeyOfTaxii(dates[i]!))
+      .timestamptz(start + i)
+      .text(object.body)
+  })
+  return rows.end()
+}
+
 export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
-  const bufferText = takesBufferText(db)
   const copyOut = binaryCopyOut(db)
   async function listRows<T extends { date_added: string }>(
     projection: RawBuilder<unknown>,
@@ -517,23 +549,14 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         if (fresh.length === 0) return settle()
         const dates = consecutiveStamps(base, fresh.length)
         const versions = fresh.map((f, i) => f.object.version ?? dates[i]!)
-        const keys = fresh.map((f, i) => f.object.version_key ?? versionKeyOfTaxii(dates[i]!))
-        const col = <K extends keyof NewObject>(k: K) => fresh.map((f) => f.object[k])
-        // Nothing conflicts here: every duplicate was found above under the collection lock.
-        // Bodies travel as one text joined by RS, which valid JSON text never holds raw (control
-        // characters must be escaped inside strings and are not whitespace outside them), and on
-        // node-postgres as one Buffer of their bytes, which the driver sends as they are.
-        const bodies = col('body')
+        // Nothing conflicts here: every duplicate was found above under the collection lock. COPY
+        // stores rows in batches and parses no literal: it took an envelope's database time from
+        // 19 to 13 ms per 1,000 objects against one INSERT … SELECT FROM unnest(arrays).
+        await trx.executeQuery(
+          binaryCopyIn(OBJECT_COPY_TARGET, objectRows(collectionPk, fresh, versions, dates, base)),
+        )
         const specs = [...new Set(fresh.map((f) => f.object.spec_version))]
-        // one statement, so the collection lock is held one round trip less
         await sql`
-          with inserted as (
-            insert into objects
-              (collection_pk, id, type, spec_version, version, version_key, date_added, body)
-            select ${collectionPk}::bigint, t.* from unnest(${textArray(col('id'))},
-              ${textArray(col('type'))}, ${textArray(col('spec_version'))}, ${textArray(versions)},
-              ${textArray(keys)}, ${textArray(dates)}::timestamptz[],
-              ${joinedArray(bufferText ? joinedText(bodies, RS) : bodies.join(RS_CHAR))}) as t)
           update collections set
             last_date_added = ${dates[dates.length - 1]}::timestamptz,
             media_types = media_types || coalesce((

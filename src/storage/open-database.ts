@@ -1,14 +1,16 @@
 import { mkdirSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import {
+  CompiledQuery,
   Kysely,
-  type CompiledQuery,
   type PostgresCursor,
   type PostgresPool,
   type PostgresPoolClient,
 } from 'kysely'
 import type pg from 'pg'
 import type { PGlite } from '@electric-sql/pglite'
-import type { to as CopyTo } from 'pg-copy-streams'
+import type { from as CopyFrom, to as CopyTo } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './database.js'
 import { storable } from './store.js'
@@ -29,7 +31,7 @@ const MAX_PREPARED = 500
  * always parameters, so the hub has a small, fixed set of texts. Unless `named` (sessions that
  * reach PostgreSQL directly, see connectingPool), statements go unnamed, as before.
  */
-function preparingPool(pool: pg.Pool, named: boolean): PostgresPool {
+function preparingPool(pool: pg.Pool, named: boolean, copyFrom: typeof CopyFrom): PostgresPool {
   const names = new Map<string, string>()
   const nameOf = (text: string): string | undefined => {
     if (!named) return undefined
@@ -45,6 +47,8 @@ function preparingPool(pool: pg.Pool, named: boolean): PostgresPool {
       const client = await pool.connect()
       const query = (text: string | PostgresCursor<unknown>, values?: readonly unknown[]) => {
         if (typeof text !== 'string') return client.query(text as never)
+        const rows = copyInRows(text, values)
+        if (rows !== undefined) return pgCopyIn(client, copyFrom(text), rows)
         const name = nameOf(text)
         return client.query({
           text,
@@ -60,14 +64,50 @@ function preparingPool(pool: pg.Pool, named: boolean): PostgresPool {
   }
 }
 
-/** Databases reached through node-postgres, which sends a Buffer parameter as its raw bytes. */
-const nodePostgres = new WeakSet<Kysely<Database>>()
+const COPY_IN = /^copy [a-z_]+ \([a-z_, ]+\) from stdin \(format binary\)$/
 
 /**
- * Whether a Buffer may stand for a text parameter: node-postgres sends it in binary format, which
- * for text is the UTF-8 bytes themselves, while PGlite accepts only strings for text.
+ * `COPY target FROM STDIN (FORMAT binary)` of `rows` (BinaryCopyWriter), executed like any query
+ * on a database opened by openDatabase, or on one of its transactions: both drivers recognise
+ * this text with a Buffer as its one parameter and send the Buffer as the COPY data, on the same
+ * connection. `target` is a table and its column list.
  */
-export const takesBufferText = (db: Kysely<Database>): boolean => nodePostgres.has(db)
+export const binaryCopyIn = (target: string, rows: Buffer): CompiledQuery =>
+  CompiledQuery.raw(`copy ${target} from stdin (format binary)`, [rows])
+
+function copyInRows(text: string, values: readonly unknown[] | undefined): Buffer | undefined {
+  const rows = values?.length === 1 ? values[0] : undefined
+  return Buffer.isBuffer(rows) && COPY_IN.test(text) ? rows : undefined
+}
+
+/** A COPY FROM STDIN through node-postgres, answered as kysely's driver expects a query to be. */
+async function pgCopyIn(client: pg.PoolClient, copy: ReturnType<typeof CopyFrom>, rows: Buffer) {
+  const stream = client.query(copy)
+  await pipeline(Readable.from([rows]), stream)
+  return { command: 'COPY', rowCount: stream.rowCount, rows: [] }
+}
+
+/**
+ * PGlite, as kysely's driver sees it, but running binaryCopyIn: its COPY reads from `/dev/blob`,
+ * which a query is handed as an option.
+ */
+function copyingPglite(pglite: PGlite): PGlite {
+  const query = (text: string, values?: unknown[], options?: object) => {
+    const rows = copyInRows(text, values)
+    if (rows === undefined) return pglite.query(text, values, options)
+    return pglite.query(text.replace(/ from stdin /, " from '/dev/blob' "), [], {
+      blob: new Blob([rows]),
+    })
+  }
+  return new Proxy(pglite, {
+    get(target, property) {
+      if (property === 'query') return query
+      const value: unknown = Reflect.get(target, property, target)
+      // PGlite's methods use private fields, so they must run on PGlite itself
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+    },
+  })
+}
 
 /** Runs a query as `COPY (query) TO … (FORMAT binary)` and returns the whole output. */
 export type BinaryCopyOut = (query: CompiledQuery) => Promise<Buffer>
@@ -177,16 +217,12 @@ async function connectingPool(
  */
 export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
   if (config.kind === 'postgres') {
-    const [{ default: pg }, { PostgresDialect }, { to: copyTo }] = await Promise.all([
-      import('pg'),
-      import('kysely'),
-      import('pg-copy-streams'),
-    ])
+    const [{ default: pg }, { PostgresDialect }, { to: copyTo, from: copyFrom }] =
+      await Promise.all([import('pg'), import('kysely'), import('pg-copy-streams')])
     const { pool, direct } = await connectingPool(pg, config.url)
     const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: preparingPool(pool, direct) }),
+      dialect: new PostgresDialect({ pool: preparingPool(pool, direct, copyFrom) }),
     })
-    nodePostgres.add(db)
     copiers.set(db, pgCopyOut(pool, pg, copyTo))
     return { db, dialect: 'postgres', close: () => db.destroy() }
   }
@@ -203,7 +239,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
   }
   await pglite.waitReady
   await pglite.exec("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(copyingPglite(pglite)) })
   copiers.set(db, pgliteCopyOut(db, pglite))
   return { db, dialect: 'pglite', close: () => db.destroy() }
 }

@@ -1,11 +1,10 @@
 import { sql, type RawBuilder } from 'kysely'
 
 /** The record separator, which joins the values of one column into one parameter. */
-export const RS = 0x1e
-export const RS_CHAR = '\u001e'
+const RS_CHAR = '\u001e'
 
 /** A text[] parameter sent as one text joined by RS and split by the server. */
-export const joinedArray = (joined: string | Buffer): RawBuilder<string[]> =>
+const joinedArray = (joined: string | Buffer): RawBuilder<string[]> =>
   sql`string_to_array(${joined}::text, chr(30))`
 
 /**

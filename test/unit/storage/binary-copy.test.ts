@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { BinaryCopyError, binaryCopyFields } from '../../../src/storage/binary-copy.js'
+import {
+  BinaryCopyError,
+  BinaryCopyWriter,
+  binaryCopyFields,
+} from '../../../src/storage/binary-copy.js'
 
 /** COPY binary output as PostgreSQL writes it (header, rows of length-prefixed fields, trailer). */
 function copyOutput(rows: (string | null)[][], extension = Buffer.alloc(0)): Buffer {
@@ -70,5 +74,57 @@ describe('binaryCopyFields', () => {
     }
     expect(() => binaryCopyFields(copyOutput([['1', null, '3']]), 3)).toThrow(/NULL/)
     expect(() => binaryCopyFields(copyOutput([['1', '2']]), 3)).toThrow(/2 fields/)
+  })
+})
+
+describe('BinaryCopyWriter', () => {
+  it('writes texts that read back byte for byte, past any estimate', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), {
+          maxLength: 30,
+        }),
+        fc.nat({ max: 100 }),
+        (rows, estimate) => {
+          const writer = new BinaryCopyWriter(estimate)
+          for (const [a, b] of rows) writer.row(2).text(a).text(b)
+          const data = writer.end()
+          // what PostgreSQL reads as text is the UTF-8 of each string
+          const offsets = binaryCopyFields(data, 2)
+          const read: string[][] = []
+          for (let at = 0; at < offsets.length; at += 4) {
+            read.push([
+              data.toString('utf8', offsets[at], offsets[at + 1]),
+              data.toString('utf8', offsets[at + 2], offsets[at + 3]),
+            ])
+          }
+          expect(read).toEqual(rows.map((r) => r.map((s) => Buffer.from(s).toString())))
+        },
+      ),
+    )
+  })
+
+  it('writes an int8 and a timestamptz as PostgreSQL sends them: big-endian, from 2000', () => {
+    const values = [
+      0,
+      1,
+      -1,
+      2 ** 32,
+      -(2 ** 32) - 1,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+    ]
+    const writer = new BinaryCopyWriter(0)
+    for (const v of values) writer.row(1).int8(v)
+    // 2026-11-29T21:26:50.123456Z
+    const unix = Date.UTC(2026, 10, 29, 21, 26, 50, 123) * 1000 + 456
+    writer.row(1).timestamptz(unix)
+    const data = writer.end()
+    const offsets = binaryCopyFields(data, 1)
+    const read = Array.from({ length: offsets.length / 2 }, (_, i) =>
+      data.readBigInt64BE(offsets[i * 2]),
+    )
+    expect(read).toEqual([...values.map(BigInt), BigInt(unix) - 946_684_800_000_000n])
+    expect(() => new BinaryCopyWriter(0).row(1).int8(2 ** 53)).toThrow(RangeError)
   })
 })

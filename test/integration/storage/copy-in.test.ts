@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import type { NewObject } from '../../../src/storage/store.js'
+import { DIALECTS, openTestStore, type TestStore } from '../../helpers/db.js'
+
+// New versions go into the database by COPY (FORMAT binary): bodies as their bytes, whatever they
+// hold, and stamps written by the hub rather than parsed by the server.
+const AWKWARD = [
+  '{"id":"indicator--00000000-0000-4000-8000-000000000001","a":"back\\\\slash \\\\N \\"q\\""}',
+  '{\t"id" :\n"indicator--00000000-0000-4000-8000-000000000002",\r\n"b":"tab\\tnew\\nline"}',
+  '{"id":"indicator--00000000-0000-4000-8000-000000000003","c":"ü €  𝄞 日本"}',
+  '{"id":"indicator--00000000-0000-4000-8000-000000000004","d":"\\u0000 \\u001e |\\\\.|"}',
+]
+
+const objectOf = (body: string, version: string | null): NewObject => ({
+  id: (JSON.parse(body) as { id: string }).id,
+  type: 'indicator',
+  spec_version: '2.1',
+  version,
+  version_key: version === null ? null : '2025-07-14T09:30:00.000000000Z',
+  body,
+})
+
+describe.each(DIALECTS)('new versions written by COPY (%s)', (dialect) => {
+  let t: TestStore
+
+  beforeAll(async () => {
+    t = await openTestStore(dialect)
+  }, 60_000)
+
+  afterAll(() => t?.close())
+
+  it('T-154 stores every body byte for byte and serves it back so', async () => {
+    const objects = AWKWARD.map((body) => objectOf(body, '2025-07-14T09:30:00.000Z'))
+    const result = await t.store.addObjects(t.collectionPk, objects, () => undefined)
+    expect(result.stored.size).toBe(AWKWARD.length)
+    const page = await t.store.listObjectTexts({ collection_pk: t.collectionPk }, undefined, 100)
+    expect(page.joined.toString('utf8')).toBe(AWKWARD.join(','))
+    const manifest = await t.store.listManifest({ collection_pk: t.collectionPk }, undefined, 100)
+    expect(manifest.rows.map((r) => r.version)).toEqual(
+      AWKWARD.map(() => '2025-07-14T09:30:00.000Z'),
+    )
+  })
+
+  it('T-121 gives versionless objects their date_added, one microsecond apart', async () => {
+    const bodies = [5, 6, 7].map(
+      (n) => `{"type":"ipv4-addr","id":"ipv4-addr--00000000-0000-4000-8000-00000000000${n}"}`,
+    )
+    const result = await t.store.addObjects(
+      t.collectionPk,
+      bodies.map((b) => ({ ...objectOf(b, null), type: 'ipv4-addr' })),
+      () => undefined,
+    )
+    const stored = [...result.stored.values()].map((v) => v.version)
+    const { rows } = await t.store.listManifest(
+      { collection_pk: t.collectionPk, match_type: ['ipv4-addr'] },
+      undefined,
+      100,
+    )
+    expect(rows.map((r) => r.version)).toEqual(stored)
+    expect(rows.map((r) => r.date_added)).toEqual(stored)
+    const micros = stored.map(
+      (v) => Number(v.slice(20, 26)) + Date.parse(v.slice(0, 19) + 'Z') * 1e3,
+    )
+    expect(micros.slice(1).map((m, i) => m - micros[i]!)).toEqual([1, 1])
+  })
+
+  it('keeps what the dropped foreign key did: deleting a collection deletes its objects', async () => {
+    const count = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from objects
+          where collection_pk = ${t.collectionPk}::bigint`.execute(t.db)
+      ).rows[0]!.n
+    expect(await count()).toBe(AWKWARD.length + 3)
+    await sql`delete from collections where pk = ${t.collectionPk}::bigint`.execute(t.db)
+    expect(await count()).toBe(0)
+  })
+})
