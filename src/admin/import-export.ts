@@ -11,6 +11,7 @@ import { addObjects, STATUS_RETENTION_SECONDS } from '../services/objects.js'
 import { describeObject, type ObjectMeta } from '../stix/common.js'
 import { isStixTimestamp, parseAddedAfter, versionKey } from '../stix/timestamps.js'
 import { mediaTypeForSpec } from '../media-types.js'
+import { storable } from '../storage/store.js'
 import { addMicroseconds } from '../storage/taxii-time.js'
 import type {
   ApiRootRecord,
@@ -534,6 +535,18 @@ const anEnvelope: Check<ExportedEnvelope> = (v) =>
     ? { collection: v.collection, sub: v.sub, identities: v.identities as string[], body: v.body }
     : undefined
 
+/**
+ * Whether a value bound for text columns holds U+0000: strings, lists of strings, and records of
+ * them (an envelope). Status details are stored as json, which keeps the escape, so lists of
+ * objects are not looked into.
+ */
+const holdsNul = (v: unknown): boolean =>
+  typeof v === 'string'
+    ? !storable(v)
+    : Array.isArray(v)
+      ? v.some((x) => typeof x === 'string' && !storable(x))
+      : isObject(v) && Object.values(v).some(holdsNul)
+
 function exportRecord(line: string, where: string) {
   let value: unknown
   try {
@@ -547,6 +560,11 @@ function exportRecord(line: string, where: string) {
     need<T>(name: string, check: Check<T>, what: string): T {
       const v = check(value[name])
       if (v === undefined) throw new AdminInputError(`${where}: "${name}" must be ${what}`)
+      if (holdsNul(v)) {
+        throw new AdminInputError(
+          `${where}: "${name}" holds U+0000, which no text column can store`,
+        )
+      }
       return v
     },
   }
@@ -615,7 +633,7 @@ function lenient<T>(
   const v = o[name]
   if (v === undefined && optional) return fallback
   const ok = check(v)
-  if (ok !== undefined) return ok
+  if (ok !== undefined && !holdsNul(ok)) return ok
   warn(
     `${where}: ${name} ${v === undefined ? 'is missing' : 'is malformed'}; ${JSON.stringify(fallback)} used`,
   )
@@ -745,8 +763,8 @@ function medallionRoot(
   const ids = new Set<string>()
   for (const [i, raw] of list(value, 'collections', where, warn).entries()) {
     const id = isObject(raw) ? aString(raw.id) : undefined
-    if (!isObject(raw) || id === undefined || id === '') {
-      warn(`${where} collections[${i}]: no id; skipped`)
+    if (!isObject(raw) || id === undefined || id === '' || holdsNul(id)) {
+      warn(`${where} collections[${i}]: no usable id; skipped`)
       continue
     }
     const cw = `${where} collection ${id}`

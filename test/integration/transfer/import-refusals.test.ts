@@ -98,6 +98,50 @@ describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) =
     expect(await contents(deps)).toEqual(before)
   })
 
+  it('refuses U+0000 bound for a text column, naming the line, and writes nothing', async () => {
+    const exported = join(dir, 'nul.jsonl')
+    await operations.export(deps, { file: exported })
+    const lines = readFileSync(exported, 'utf8')
+      .replace(/"(api_root|name)":"/g, '"$1":"z-')
+      .split('\n')
+    const at = lines.findIndex((l) => l.includes('"record":"collection"'))
+    const collection = JSON.parse(lines[at]!) as Record<string, unknown>
+    lines[at] = JSON.stringify({ ...collection, title: 'nul \u0000 here' })
+    const before = await contents(deps)
+    await expect(
+      operations.import(deps, { file: file('nul.jsonl', lines.join('\n')) }),
+    ).rejects.toThrow(`line ${at + 1}: "title" holds U+0000, which no text column can store`)
+    expect(await contents(deps)).toEqual(before)
+  })
+
+  it('takes a medallion file whose texts hold U+0000 with warnings, as for other malformed values', async () => {
+    const medallion = {
+      '/discovery': { title: 'm', api_roots: ['http://localhost:5000/nul-root/'] },
+      'nul-root': {
+        information: {
+          title: 'root \u0000 title',
+          versions: ['application/taxii+json;version=2.1'],
+        },
+        status: [],
+        collections: [
+          { id: '6a1b2c3d-0000-4000-8000-000000000001', title: 'c \u0000', can_read: true },
+          { id: '6a1b2c3d-0000-4000-8000-\u0000', title: 'nul id', can_read: true },
+        ],
+      },
+    }
+    const summary = await operations.import(deps, {
+      file: file('nul-medallion.json', JSON.stringify(medallion)),
+    })
+    const text = summary.warnings.join('\n')
+    expect(text).toContain('API root "nul-root": title is malformed; "nul-root" used')
+    expect(text).toContain('title is malformed; "6a1b2c3d-0000-4000-8000-000000000001" used')
+    expect(text).toContain('collections[1]: no usable id; skipped')
+    const { collections } = await operations['collections.list'](deps, { apiRoot: 'nul-root' })
+    expect(collections.map((c) => [c.id, c.title])).toEqual([
+      ['6a1b2c3d-0000-4000-8000-000000000001', '6a1b2c3d-0000-4000-8000-000000000001'],
+    ])
+  })
+
   it('refuses files it does not recognise and paths that are not absolute', async () => {
     await expect(
       operations.import(deps, { file: file('other.json', '{"hello":"world"}') }),
