@@ -30,6 +30,15 @@ describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) =
     rmSync(dir, { recursive: true, force: true })
   })
 
+  /** The lines of an export of everything, every API root renamed by a prefix so it can go back in. */
+  const renamedExport = async (prefix: string) => {
+    const exported = join(dir, `${prefix}export.jsonl`)
+    await operations.export(deps, { file: exported })
+    return readFileSync(exported, 'utf8')
+      .replace(/"(api_root|name)":"/g, `"$1":"${prefix}`)
+      .split('\n')
+  }
+
   const file = (name: string, text: string) => {
     const path = join(dir, name)
     writeFileSync(path, text)
@@ -74,11 +83,7 @@ describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) =
   })
 
   it('T-170 refuses an envelope on a complete status, or in a collection outside its API root', async () => {
-    const exported = join(dir, 'envelopes.jsonl')
-    await operations.export(deps, { file: exported })
-    const lines = readFileSync(exported, 'utf8')
-      .replace(/"(api_root|name)":"/g, '"$1":"e-')
-      .split('\n')
+    const lines = await renamedExport('e-')
     const at = lines.findIndex((l) => l.includes('"record":"status"'))
     const status = JSON.parse(lines[at]!)
     const envelope = { collection: 'nope', sub: 'acme', identities: [], body: '{"objects":[]}' }
@@ -99,11 +104,7 @@ describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) =
   })
 
   it('refuses U+0000 bound for a text column, naming the line, and writes nothing', async () => {
-    const exported = join(dir, 'nul.jsonl')
-    await operations.export(deps, { file: exported })
-    const lines = readFileSync(exported, 'utf8')
-      .replace(/"(api_root|name)":"/g, '"$1":"z-')
-      .split('\n')
+    const lines = await renamedExport('z-')
     const at = lines.findIndex((l) => l.includes('"record":"collection"'))
     const collection = JSON.parse(lines[at]!) as Record<string, unknown>
     lines[at] = JSON.stringify({ ...collection, title: 'nul \u0000 here' })
