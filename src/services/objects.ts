@@ -12,6 +12,8 @@ import { describeObject } from '../stix/common.js'
 import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
 import { mediaTypeForSpec } from '../media-types.js'
 import type {
+  AddObjectsResult,
+  AddRecords,
   ApiRootRecord,
   CollectionRecord,
   NewObject,
@@ -420,13 +422,15 @@ export interface StoredItems {
 
 /**
  * Checks envelope items as Add Objects does (stored versions skip every check, S-210) and writes
- * the valid ones in one transaction. Shared by TAXII posts and feed pulls.
+ * the valid ones in one transaction, with what `record` makes of the outcome (a status resource,
+ * an audit event). Shared by TAXII posts and feed pulls.
  */
 export async function storeItems(
   deps: Deps,
   collectionPk: string,
   items: EnvelopeItem[],
   extraCheck: (value: unknown) => string | undefined = () => undefined,
+  record?: (stored: StoredItems) => AddRecords,
 ): Promise<StoredItems> {
   const described = items.map((item) => describeObject(item.value, item.index))
   const failures = new Map<number, string>()
@@ -442,25 +446,38 @@ export async function storeItems(
       envelopeIndex.push(i)
     }
   })
-  const result = await deps.store.addObjects(collectionPk, toStore, (n) => {
-    const value = items[envelopeIndex[n]!]!.value
-    return deps.validate(value) ?? extraCheck(value)
-  })
-  if (result.stored.size > 0) deps.readAhead.invalidate(collectionPk)
-  const successes: StatusDetail[] = []
-  const failed: StatusDetail[] = []
-  const outcome = new Map<number, StatusDetail>()
-  for (const [n, v] of [...result.stored, ...result.duplicates]) outcome.set(envelopeIndex[n]!, v)
-  for (const [n, message] of result.rejected) failures.set(envelopeIndex[n]!, message)
-  items.forEach((_, i) => {
-    const ok = outcome.get(i)
-    if (ok !== undefined) successes.push({ id: ok.id, version: ok.version })
-    else {
-      const d = described[i]!
-      failed.push({ id: d.id, version: d.version, message: failures.get(i) ?? 'not stored' })
+  /** What became of each item, in envelope order. */
+  const outcome = (result: AddObjectsResult): StoredItems => {
+    const successes: StatusDetail[] = []
+    const failed: StatusDetail[] = []
+    const accepted = new Map<number, StatusDetail>()
+    for (const [n, v] of [...result.stored, ...result.duplicates]) {
+      accepted.set(envelopeIndex[n]!, v)
     }
-  })
-  return { successes, failures: failed, newVersions: result.stored.size }
+    const refused = new Map(failures)
+    for (const [n, message] of result.rejected) refused.set(envelopeIndex[n]!, message)
+    items.forEach((_, i) => {
+      const ok = accepted.get(i)
+      if (ok !== undefined) successes.push({ id: ok.id, version: ok.version })
+      else {
+        const d = described[i]!
+        failed.push({ id: d.id, version: d.version, message: refused.get(i) ?? 'not stored' })
+      }
+    })
+    return { successes, failures: failed, newVersions: result.stored.size }
+  }
+  let stored: StoredItems | undefined
+  const result = await deps.store.addObjects(
+    collectionPk,
+    toStore,
+    (n) => {
+      const value = items[envelopeIndex[n]!]!.value
+      return deps.validate(value) ?? extraCheck(value)
+    },
+    record && ((r) => record((stored = outcome(r)))),
+  )
+  if (result.stored.size > 0) deps.readAhead.invalidate(collectionPk)
+  return stored ?? outcome(result)
 }
 
 async function ingest(
@@ -470,30 +487,37 @@ async function ingest(
   statusId: string,
   requestTimestamp: string,
 ): Promise<StatusRecord> {
-  const {
-    successes,
-    failures: failed,
-    newVersions,
-  } = await storeItems(deps, ctx.collection.pk, items, attributionCheck(ctx))
-  const status: StatusRecord = {
-    ...newStatus(ctx, statusId, requestTimestamp, items.length),
-    success_count: successes.length,
-    failure_count: failed.length,
-    successes,
-    failures: failed,
-  }
-  await deps.store.putStatus(status, STATUS_RETENTION_SECONDS)
-  await deps.store.audit({
-    sub: ctx.principal.sub,
-    action: 'add_objects',
-    api_root: ctx.apiRoot.name,
-    collection_id: ctx.collection.id,
-    details: {
-      status_id: status.id,
-      stored: newVersions,
-      duplicates: successes.length - newVersions,
-      failed: failed.length,
+  let status: StatusRecord | undefined
+  await storeItems(
+    deps,
+    ctx.collection.pk,
+    items,
+    attributionCheck(ctx),
+    ({ successes, failures, newVersions }) => {
+      status = {
+        ...newStatus(ctx, statusId, requestTimestamp, items.length),
+        success_count: successes.length,
+        failure_count: failures.length,
+        successes,
+        failures,
+      }
+      return {
+        status: { status, retentionSeconds: STATUS_RETENTION_SECONDS },
+        audit: {
+          sub: ctx.principal.sub,
+          action: 'add_objects',
+          api_root: ctx.apiRoot.name,
+          collection_id: ctx.collection.id,
+          details: {
+            status_id: status.id,
+            stored: newVersions,
+            duplicates: successes.length - newVersions,
+            failed: failures.length,
+          },
+        },
+      }
     },
-  })
+  )
+  if (status === undefined) throw new Error('the store wrote no status for the envelope')
   return status
 }

@@ -1,6 +1,13 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { taxiiText } from './columns.js'
 import type { Database } from './database.js'
+import type { AuditEvent } from './store.js'
+
+/** The statement that records one audit event. */
+export const auditInsert = (e: AuditEvent): RawBuilder<unknown> => sql`
+  insert into audit_log (sub, action, api_root, collection_id, details)
+  values (${e.sub}, ${e.action}, ${e.api_root ?? null}, ${e.collection_id ?? null},
+    ${JSON.stringify(e.details ?? {})}::jsonb)`
 
 export interface AuditFilter {
   /** only events at or after this TAXII timestamp */

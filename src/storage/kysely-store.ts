@@ -32,7 +32,8 @@ import { binaryCopyIn, binaryCopyOut } from './open-database.js'
 import { BinaryCopyError, BinaryCopyWriter, binaryCopyFields } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
-import { writePendingEnvelope, writeStatus } from './statuses.js'
+import { statusUpsert, writePendingEnvelope, writeStatus } from './statuses.js'
+import { auditInsert } from './audit-log.js'
 import { RecentReads } from './recent-reads.js'
 import { textArray } from './text-arrays.js'
 import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
@@ -462,7 +463,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       })
     },
 
-    async addObjects(collectionPk, objects: NewObject[], check): Promise<AddObjectsResult> {
+    async addObjects(collectionPk, objects: NewObject[], check, record): Promise<AddObjectsResult> {
       // an id holding U+0000 is none stored (PostgreSQL text cannot hold it), and fails its check
       const ids = [...new Set(objects.map((o) => o.id))].filter(storable)
       // Checks are most of an envelope's CPU. They run before the collection lock is taken, so
@@ -538,31 +539,48 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         }
 
         const result: AddObjectsResult = { stored: new Map(), duplicates, rejected }
-        const settle = () => {
-          for (const [index, first] of pendingDuplicates) {
-            const stored = result.stored.get(first)
-            if (stored !== undefined) duplicates.set(index, stored)
-            else rejected.set(index, rejected.get(first)!)
-          }
-          return result
-        }
-        if (fresh.length === 0) return settle()
-        const dates = consecutiveStamps(base, fresh.length)
+        const dates = fresh.length === 0 ? [] : consecutiveStamps(base, fresh.length)
         const versions = fresh.map((f, i) => f.object.version ?? dates[i]!)
-        // Nothing conflicts here: every duplicate was found above under the collection lock. COPY
-        // stores rows in batches and parses no literal: it took an envelope's database time from
-        // 19 to 13 ms per 1,000 objects against one INSERT … SELECT FROM unnest(arrays).
-        await trx.executeQuery(
-          binaryCopyIn(OBJECT_COPY_TARGET, objectRows(collectionPk, fresh, versions, dates, base)),
+        fresh.forEach((f, i) =>
+          result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
         )
-        const specs = [...new Set(fresh.map((f) => f.object.spec_version))]
-        await sql`
-          update collections set
-            last_date_added = ${dates[dates.length - 1]}::timestamptz,
-            media_types = media_types || coalesce((
-              select jsonb_agg(m) from unnest(${specs.map(mediaTypeForSpec)}::text[]) m
-              where not media_types ? m), '[]'::jsonb)
-          where pk = ${collectionPk}::bigint`.execute(trx)
+        for (const [index, first] of pendingDuplicates) {
+          const stored = result.stored.get(first)
+          if (stored !== undefined) duplicates.set(index, stored)
+          else rejected.set(index, rejected.get(first)!)
+        }
+        const writes: RawBuilder<unknown>[] = []
+        if (fresh.length > 0) {
+          // Nothing conflicts here: every duplicate was found above under the collection lock.
+          // COPY stores rows in batches and parses no literal: 13 against 19 ms of database time
+          // per 1,000 rows for one INSERT … SELECT FROM unnest(arrays) (psql, 5,000 rows).
+          await trx.executeQuery(
+            binaryCopyIn(
+              OBJECT_COPY_TARGET,
+              objectRows(collectionPk, fresh, versions, dates, base),
+            ),
+          )
+          const specs = [...new Set(fresh.map((f) => f.object.spec_version))]
+          writes.push(sql`
+            update collections set
+              last_date_added = ${dates[dates.length - 1]}::timestamptz,
+              media_types = media_types || coalesce((
+                select jsonb_agg(m) from unnest(${specs.map(mediaTypeForSpec)}::text[]) m
+                where not media_types ? m), '[]'::jsonb)
+            where pk = ${collectionPk}::bigint`)
+        }
+        // the status and the audit record commit with the objects, or not at all
+        const records = record?.(result)
+        if (records?.status !== undefined) {
+          const { status, retentionSeconds } = records.status
+          writes.push(statusUpsert(status, secondsFromNow(retentionSeconds)))
+        }
+        if (records?.audit !== undefined) writes.push(auditInsert(records.audit))
+        if (writes.length > 0) {
+          // one round trip while the lock is held
+          const parts = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`)
+          await sql`with ${sql.join(parts)} select 1`.execute(trx)
+        }
         // a record of an object seen for the first time, alone in its envelope, has no sibling
         const versioned = new Map<string, boolean>()
         for (const f of fresh) versioned.set(f.object.id, versioned.has(f.object.id))
@@ -570,10 +588,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           .filter(([id, repeated]) => repeated || known.holds(id))
           .map(([id]) => id)
         if (relatedIds.length > 0) await refreshNewer(trx, collectionPk, relatedIds)
-        fresh.forEach((f, i) =>
-          result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
-        )
-        return settle()
+        return result
       })
       keepStatistics(added.stored.size)
       if (added.stored.size > 0) collections.forget((c) => c.pk === collectionPk)
@@ -639,16 +654,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async audit(e: AuditEvent) {
-      await db
-        .insertInto('audit_log')
-        .values({
-          sub: e.sub,
-          action: e.action,
-          api_root: e.api_root ?? null,
-          collection_id: e.collection_id ?? null,
-          details: JSON.stringify(e.details ?? {}),
-        })
-        .execute()
+      await auditInsert(e).execute(db)
     },
 
     async hubKey(name, create) {

@@ -11,7 +11,12 @@ export async function writeStatus(
   s: StatusRecord,
   expiresAt: RawBuilder<unknown>,
 ): Promise<void> {
-  await sql`
+  await statusUpsert(s, expiresAt).execute(db)
+}
+
+/** The statement of writeStatus, to run alone or as part of another. */
+export function statusUpsert(s: StatusRecord, expiresAt: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
     insert into statuses (id, api_root_pk, owner_sub, status, request_timestamp, total_count,
       success_count, failure_count, pending_count, successes, failures, pendings, expires_at)
     values (${s.id}, ${s.api_root_pk}::bigint, ${s.owner_sub}, ${s.status},
@@ -23,7 +28,7 @@ export async function writeStatus(
       total_count = excluded.total_count, success_count = excluded.success_count,
       failure_count = excluded.failure_count, pending_count = excluded.pending_count,
       successes = excluded.successes, failures = excluded.failures,
-      pendings = excluded.pendings, expires_at = excluded.expires_at`.execute(db)
+      pendings = excluded.pendings, expires_at = excluded.expires_at`
 }
 
 /** Keeps a pending status's envelope until a hub stores it; `claimedUntil` is its lease (0005). */

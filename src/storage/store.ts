@@ -155,6 +155,12 @@ export interface AddObjectsResult {
  */
 export type AddCheck = (index: number) => string | undefined
 
+/** What is written with the objects of an Add Objects (TaxiiStore.addObjects). */
+export interface AddRecords {
+  status?: { status: StatusRecord; retentionSeconds: number }
+  audit?: AuditEvent
+}
+
 export interface StatusDetail {
   id: string
   version: string
@@ -290,7 +296,16 @@ export interface TaxiiStore extends TransferStore {
   ): Promise<Page<ManifestRow>>
   objectExists(collectionPk: string, objectId: string): Promise<boolean>
   deleteObjects(query: ObjectQuery): Promise<StoredVersion[]>
-  addObjects(collectionPk: string, objects: NewObject[], check: AddCheck): Promise<AddObjectsResult>
+  /**
+   * Stores the new versions among `objects` in one transaction, with what `record` returns for
+   * the outcome: a status resource and an audit event, written in the same transaction.
+   */
+  addObjects(
+    collectionPk: string,
+    objects: NewObject[],
+    check: AddCheck,
+    record?: (result: AddObjectsResult) => AddRecords,
+  ): Promise<AddObjectsResult>
   putStatus(status: StatusRecord, retentionSeconds: number): Promise<void>
   /**
    * Records a pending status together with the envelope it stands for, claimed by this process

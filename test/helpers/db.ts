@@ -8,7 +8,7 @@ import type { Database } from '../../src/storage/database.js'
 import { createKyselyStore } from '../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { openDatabase } from '../../src/storage/open-database.js'
-import type { TaxiiStore } from '../../src/storage/store.js'
+import type { NewObject, TaxiiStore } from '../../src/storage/store.js'
 
 export type Dialect = 'pglite' | 'postgres'
 
@@ -92,4 +92,20 @@ export async function openTestStore(dialect: Dialect): Promise<TestStore> {
       await database.drop()
     },
   }
+}
+
+/** Indicators `first` .. `first + count - 1` as the store takes them, one version each. */
+export function newIndicators(first: number, count: number): NewObject[] {
+  return Array.from({ length: count }, (_, k) => {
+    const hex = (first + k).toString(16).padStart(12, '0')
+    const id = `indicator--00000000-0000-4000-8000-${hex}`
+    return {
+      id,
+      type: 'indicator',
+      spec_version: '2.1',
+      version: '2025-07-14T09:30:00.000Z',
+      version_key: '2025-07-14T09:30:00.000000000Z',
+      body: `{"type":"indicator","id":"${id}"}`,
+    }
+  })
 }

@@ -4,23 +4,9 @@ import { loadConfig } from '../../../src/config.js'
 import { createKyselyStore } from '../../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
-import type { NewObject } from '../../../src/storage/store.js'
-import { createTestDatabase, DIALECTS, openTestStore } from '../../helpers/db.js'
+import { createTestDatabase, DIALECTS, newIndicators, openTestStore } from '../../helpers/db.js'
 
-function envelope(first: number, count: number): NewObject[] {
-  return Array.from({ length: count }, (_, k) => {
-    const hex = (first + k).toString(16).padStart(12, '0')
-    const id = `indicator--00000000-0000-4000-8000-${hex}`
-    return {
-      id,
-      type: 'indicator',
-      spec_version: '2.1',
-      version: '2025-07-14T09:30:00.000Z',
-      version_key: '2025-07-14T09:30:00.000000000Z',
-      body: `{"type":"indicator","id":"${id}"}`,
-    }
-  })
-}
+const envelope = newIndicators
 
 describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
   // Without any, listing plans sort whole collections; PGlite has no autovacuum to make them.

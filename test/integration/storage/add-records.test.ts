@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import type { AddRecords, StatusRecord } from '../../../src/storage/store.js'
+import { DIALECTS, newIndicators, openTestStore, type TestStore } from '../../helpers/db.js'
+
+const object = (n: number) => newIndicators(n, 1)[0]!
+
+const status = (apiRootPk: string, id: string): StatusRecord => ({
+  id,
+  api_root_pk: apiRootPk,
+  owner_sub: 'acme',
+  status: 'complete',
+  request_timestamp: '2025-07-14T09:30:00.000000Z',
+  total_count: 2,
+  success_count: 2,
+  failure_count: 0,
+  pending_count: 0,
+  successes: [],
+  failures: [],
+  pendings: [],
+})
+
+describe.each(DIALECTS)('what an Add Objects writes commits together (%s)', (dialect) => {
+  let t: TestStore
+  let apiRootPk: string
+
+  beforeAll(async () => {
+    t = await openTestStore(dialect)
+    apiRootPk = (await t.store.getApiRoot('r'))!.pk
+  }, 60_000)
+
+  afterAll(() => t?.close())
+
+  const count = async (table: 'objects' | 'statuses' | 'audit_log') =>
+    (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db))
+      .rows[0]!.n
+
+  it('T-170 writes the status and the audit event in the transaction of the objects', async () => {
+    const records = (): AddRecords => ({
+      status: { status: status(apiRootPk, 'a-status'), retentionSeconds: 60 },
+      audit: { sub: 'acme', action: 'add_objects', details: { stored: 2 } },
+    })
+    const result = await t.store.addObjects(
+      t.collectionPk,
+      [object(1), object(2)],
+      () => undefined,
+      records,
+    )
+    expect(result.stored.size).toBe(2)
+    expect(await count('objects')).toBe(2)
+    expect((await t.store.getStatus(apiRootPk, 'a-status'))?.status).toBe('complete')
+    expect(await count('audit_log')).toBe(1)
+  })
+
+  it('stores no object when its status cannot be written', async () => {
+    // a status in an API root that does not exist breaks its foreign key
+    const broken = (): AddRecords => ({
+      status: { status: status('999999', 'b-status'), retentionSeconds: 60 },
+      audit: { sub: 'acme', action: 'add_objects' },
+    })
+    await expect(
+      t.store.addObjects(t.collectionPk, [object(3), object(4)], () => undefined, broken),
+    ).rejects.toThrow()
+    expect(await count('objects')).toBe(2)
+    expect(await count('statuses')).toBe(1)
+    expect(await count('audit_log')).toBe(1)
+  })
+
+  it('writes the records when every object was stored before', async () => {
+    const records = (): AddRecords => ({
+      status: { status: status(apiRootPk, 'c-status'), retentionSeconds: 60 },
+      audit: { sub: 'acme', action: 'add_objects', details: { stored: 0 } },
+    })
+    const result = await t.store.addObjects(
+      t.collectionPk,
+      [object(1), object(2)],
+      () => undefined,
+      records,
+    )
+    expect(result.duplicates.size).toBe(2)
+    expect(await count('statuses')).toBe(2)
+    expect(await count('audit_log')).toBe(2)
+  })
+})
