@@ -347,7 +347,8 @@ async function storePending(
   requestTimestamp: string,
 ): Promise<void> {
   try {
-    await ingest(deps, ctx, items, statusId, requestTimestamp)
+    // the envelope is forgotten with the objects, status and audit event: stored exactly once
+    await ingest(deps, ctx, items, statusId, requestTimestamp, true)
   } catch {
     // nothing was written (one transaction): say so rather than leave the status pending
     await deps.store.putStatus(
@@ -361,8 +362,8 @@ async function storePending(
       },
       STATUS_RETENTION_SECONDS,
     )
+    await deps.store.releaseEnvelope(ctx.apiRoot.pk, statusId)
   }
-  await deps.store.releaseEnvelope(ctx.apiRoot.pk, statusId)
 }
 
 /**
@@ -486,6 +487,7 @@ async function ingest(
   items: EnvelopeItem[],
   statusId: string,
   requestTimestamp: string,
+  pending = false,
 ): Promise<StatusRecord> {
   let status: StatusRecord | undefined
   await storeItems(
@@ -503,6 +505,7 @@ async function ingest(
       }
       return {
         status: { status, retentionSeconds: STATUS_RETENTION_SECONDS },
+        releasesEnvelope: pending,
         audit: {
           sub: ctx.principal.sub,
           action: 'add_objects',

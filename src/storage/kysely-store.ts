@@ -32,7 +32,7 @@ import { binaryCopyIn, binaryCopyOut } from './open-database.js'
 import { BinaryCopyError, BinaryCopyWriter, binaryCopyFields } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
-import { statusUpsert, writePendingEnvelope, writeStatus } from './statuses.js'
+import { envelopeRelease, statusUpsert, writePendingEnvelope, writeStatus } from './statuses.js'
 import { auditInsert } from './audit-log.js'
 import { RecentReads } from './recent-reads.js'
 import { textArray } from './text-arrays.js'
@@ -574,6 +574,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         if (records?.status !== undefined) {
           const { status, retentionSeconds } = records.status
           writes.push(statusUpsert(status, secondsFromNow(retentionSeconds)))
+          if (records.releasesEnvelope === true) writes.push(envelopeRelease(status))
         }
         if (records?.audit !== undefined) writes.push(auditInsert(records.audit))
         if (writes.length > 0) {
@@ -607,8 +608,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async releaseEnvelope(apiRootPk, statusId) {
-      await sql`delete from pending_envelopes
-        where api_root_pk = ${apiRootPk}::bigint and status_id = ${statusId}`.execute(db)
+      await envelopeRelease({ api_root_pk: apiRootPk, id: statusId }).execute(db)
     },
 
     async claimAbandonedEnvelope(leaseSeconds) {

@@ -45,3 +45,8 @@ export async function writePendingEnvelope(
       ${envelope.sub}, ${JSON.stringify(envelope.identities)}::jsonb, ${envelope.body},
       ${claimedUntil})`.execute(trx)
 }
+
+/** Forgets the envelope of a pending status, once that status is final. */
+export const envelopeRelease = (s: Pick<StatusRecord, 'api_root_pk' | 'id'>): RawBuilder<unknown> =>
+  sql`delete from pending_envelopes
+    where api_root_pk = ${s.api_root_pk}::bigint and status_id = ${s.id}`

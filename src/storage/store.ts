@@ -158,6 +158,8 @@ export type AddCheck = (index: number) => string | undefined
 /** What is written with the objects of an Add Objects (TaxiiStore.addObjects). */
 export interface AddRecords {
   status?: { status: StatusRecord; retentionSeconds: number }
+  /** the status finishes a pending one: its envelope (0005) is forgotten */
+  releasesEnvelope?: boolean
   audit?: AuditEvent
 }
 

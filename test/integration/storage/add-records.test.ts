@@ -81,4 +81,39 @@ describe.each(DIALECTS)('what an Add Objects writes commits together (%s)', (dia
     expect(await count('statuses')).toBe(2)
     expect(await count('audit_log')).toBe(2)
   })
+
+  it('T-170 forgets a pending envelope in the same transaction, and keeps it if that fails', async () => {
+    const pending = { ...status(apiRootPk, 'p-status'), status: 'pending' as const }
+    await t.store.putPendingStatus(
+      pending,
+      60,
+      { collection_pk: t.collectionPk, sub: 'acme', identities: [], body: '{"objects":[]}' },
+      60,
+    )
+    const envelopes = async () =>
+      (await sql<{ n: number }>`select count(*)::int as n from pending_envelopes`.execute(t.db))
+        .rows[0]!.n
+    const finishing = (request_timestamp: string) => (): AddRecords => ({
+      status: {
+        status: { ...pending, status: 'complete', request_timestamp },
+        retentionSeconds: 60,
+      },
+      releasesEnvelope: true,
+    })
+    const objects = await count('objects')
+    await expect(
+      t.store.addObjects(t.collectionPk, [object(5)], () => undefined, finishing('not a time')),
+    ).rejects.toThrow()
+    expect(await envelopes()).toBe(1)
+    expect(await count('objects')).toBe(objects)
+    await t.store.addObjects(
+      t.collectionPk,
+      [object(5)],
+      () => undefined,
+      finishing('2025-07-14T09:30:00.000000Z'),
+    )
+    expect(await envelopes()).toBe(0)
+    expect(await count('objects')).toBe(objects + 1)
+    expect((await t.store.getStatus(apiRootPk, 'p-status'))?.status).toBe('complete')
+  })
 })
