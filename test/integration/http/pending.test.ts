@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   ENVELOPE_LEASE_SECONDS,
   resumeAbandonedEnvelopes,
@@ -48,6 +48,32 @@ describe.each(DIALECTS)('large envelopes (%s)', (dialect) => {
     expect(done.failures[0].id).toBe(objects[4]!.id)
     const read = await hub.request(`${OBJECTS}?match[id]=${objects[0]!.id}`, { token })
     expect(read.json.objects).toHaveLength(1)
+  })
+
+  it('T-170 completes an envelope it failed to store with every object named as a failure', async () => {
+    const failing = vi
+      .spyOn(hub.server.deps.store, 'addObjects')
+      .mockRejectedValue(new Error('the database went away'))
+    try {
+      const objects = [1, 2, 3, 4].map((n) => indicator(9200 + n))
+      const post = await hub.request(OBJECTS, { token, body: { objects } })
+      expect(post.json.status).toBe('pending')
+      const path = `/hub/status/${post.json.id}/`
+      await expect
+        .poll(async () => (await hub.request(path, { token })).json.status, { timeout: 20_000 })
+        .toBe('complete')
+      const done = (await hub.request(path, { token })).json
+      expect(done).toMatchObject({ success_count: 0, failure_count: 4, pending_count: 0 })
+      expect(done.failures).toEqual(
+        objects.map((o) => ({
+          id: o.id,
+          version: o.modified,
+          message: 'not stored: the hub failed; retry',
+        })),
+      )
+    } finally {
+      failing.mockRestore()
+    }
   })
 
   it('T-170 envelopes up to the configured size complete synchronously', async () => {
