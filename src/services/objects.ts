@@ -239,8 +239,8 @@ const META_TYPES = new Set(['marking-definition', 'language-content', 'extension
 
 /**
  * T-171: a token bound to identities publishes only in their name, and a collection created with
- * `require_attribution` takes no unattributed SDO or SRO. Runs only on objects that are not
- * duplicates of stored versions; built-in reference content is exempt.
+ * `require_attribution` takes no unattributed SDO or SRO. Its verdict counts only for objects that
+ * are not duplicates of stored versions; built-in reference content is exempt.
  */
 function attributionCheck(ctx: IngestContext): (value: unknown) => string | undefined {
   const bound = ctx.principal.identities
