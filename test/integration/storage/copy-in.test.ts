@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
+import { BinaryCopyWriter } from '../../../src/storage/binary-copy.js'
+import { binaryCopyIn } from '../../../src/storage/open-database.js'
 import type { NewObject } from '../../../src/storage/store.js'
 import { DIALECTS, openTestStore, type TestStore } from '../../helpers/db.js'
 
@@ -29,6 +31,12 @@ describe.each(DIALECTS)('new versions written by COPY (%s)', (dialect) => {
   }, 60_000)
 
   afterAll(() => t?.close())
+
+  const countObjects = async () =>
+    (
+      await sql<{ n: number }>`select count(*)::int as n from objects
+        where collection_pk = ${t.collectionPk}::bigint`.execute(t.db)
+    ).rows[0]!.n
 
   it('T-154 stores every body byte for byte and serves it back so', async () => {
     const objects = AWKWARD.map((body) => objectOf(body, '2025-07-14T09:30:00.000Z'))
@@ -65,14 +73,40 @@ describe.each(DIALECTS)('new versions written by COPY (%s)', (dialect) => {
     expect(micros.slice(1).map((m, i) => m - micros[i]!)).toEqual([1, 1])
   })
 
+  it('refuses a COPY that breaks a constraint whole, and the connections stay usable', async () => {
+    const before = await countObjects()
+    const rows = new BinaryCopyWriter(0)
+    for (let i = 0; i < 2; i++) {
+      rows
+        .row(8)
+        .int8(Number(t.collectionPk))
+        .text('indicator--00000000-0000-4000-8000-0000000000ff')
+        .text('indicator')
+        .text('2.1')
+        .text('2025-07-14T09:30:00.000Z')
+        .text('2025-07-14T09:30:00.000000000Z')
+        .timestamptz(Date.UTC(2025, 6, 14) * 1000 + i)
+        .text('{}')
+    }
+    const copy = binaryCopyIn(
+      'objects (collection_pk, id, type, spec_version, version, version_key, date_added, body)',
+      rows.end(),
+    )
+    await expect(t.db.executeQuery(copy)).rejects.toThrow(/duplicate key/)
+    await expect(t.db.transaction().execute((trx) => trx.executeQuery(copy))).rejects.toThrow(
+      /duplicate key/,
+    )
+    // every pooled session answers again (node-postgres keeps up to 10)
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => sql<{ n: number }>`select 1 as n`.execute(t.db)),
+    )
+    expect(answers.map((a) => a.rows[0]!.n)).toEqual(Array.from({ length: 12 }, () => 1))
+    expect(await countObjects()).toBe(before)
+  })
+
   it('keeps what the dropped foreign key did: deleting a collection deletes its objects', async () => {
-    const count = async () =>
-      (
-        await sql<{ n: number }>`select count(*)::int as n from objects
-          where collection_pk = ${t.collectionPk}::bigint`.execute(t.db)
-      ).rows[0]!.n
-    expect(await count()).toBe(AWKWARD.length + 3)
+    expect(await countObjects()).toBe(AWKWARD.length + 3)
     await sql`delete from collections where pk = ${t.collectionPk}::bigint`.execute(t.db)
-    expect(await count()).toBe(0)
+    expect(await countObjects()).toBe(0)
   })
 })
