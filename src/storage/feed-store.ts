@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { taxiiText } from './columns.js'
 import type { Database } from './database.js'
 import type { KeysetPosition, StoredVersion } from './store.js'
@@ -139,23 +139,52 @@ const ts = (column: string) => taxiiText(sql.ref(column))
 export const deliveryKey = (v: StoredVersion): string => `${v.id}\u0000${v.version}`
 
 /** Adds one page's counts to its run. */
-async function countPage(
-  tx: Kysely<Database>,
+const pageCount = (
   runPk: string,
   fresh: number,
   present: number,
   rejected: number,
-): Promise<void> {
-  await tx
-    .updateTable('feed_runs')
-    .set((eb) => ({
-      pages: eb('pages', '+', 1),
-      new_versions: eb('new_versions', '+', fresh),
-      present_versions: eb('present_versions', '+', present),
-      rejected_versions: eb('rejected_versions', '+', rejected),
-    }))
-    .where('pk', '=', runPk)
-    .execute()
+): RawBuilder<unknown> => sql`
+  update feed_runs set pages = pages + 1, new_versions = new_versions + ${fresh},
+    present_versions = present_versions + ${present},
+    rejected_versions = rejected_versions + ${rejected}
+  where pk = ${runPk}`
+
+/**
+ * What a pulled page writes besides its objects: provenance, rejections, the run's and the feed's
+ * counts, and the cursor. A pull writes them in the transaction that stores the page's objects
+ * (TaxiiStore.addObjects' `also`), so a stop between the two cannot count a page twice.
+ */
+export function pulledPageWrites(p: PulledPage): RawBuilder<unknown>[] {
+  const writes: RawBuilder<unknown>[] = []
+  if (p.delivered.length > 0) {
+    writes.push(sql`
+      insert into feed_deliveries (feed_pk, object_id, version, run_pk)
+      select ${p.feedPk}, d.id, d.version, ${p.runPk}
+      from unnest(${p.delivered.map((d) => d.id)}::text[],
+                  ${p.delivered.map((d) => d.version)}::text[]) as d(id, version)
+      on conflict do nothing`)
+  }
+  if (p.rejected.length > 0) {
+    writes.push(sql`
+      insert into feed_rejections (feed_pk, object_id, version, run_pk, reason)
+      select ${p.feedPk}, r.id, r.version, ${p.runPk}, r.reason
+      from unnest(${p.rejected.map((r) => r.id)}::text[],
+                  ${p.rejected.map((r) => r.version)}::text[],
+                  ${p.rejected.map((r) => r.reason)}::text[]) as r(id, version, reason)
+      on conflict (feed_pk, object_id, version) do update
+        set run_pk = excluded.run_pk, reason = excluded.reason, at = excluded.at`)
+  }
+  writes.push(pageCount(p.runPk, p.newVersions, p.presentVersions, p.rejected.length))
+  writes.push(sql`
+    update feeds set
+      pulled_versions = pulled_versions + ${p.newVersions},
+      present_versions = present_versions + ${p.presentVersions},
+      rejected_versions = rejected_versions + ${p.rejected.length},
+      pull_cursor = coalesce(${p.cursor ?? null}::text, pull_cursor),
+      partner_newest = coalesce(${p.partnerNewest ?? null}::text, partner_newest)
+    where pk = ${p.feedPk}`)
+  return writes
 }
 
 export function createFeedStore(db: Kysely<Database>): FeedStore {
@@ -246,33 +275,7 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
 
     async commitPulledPage(p) {
       await db.transaction().execute(async (tx) => {
-        if (p.delivered.length > 0) {
-          await sql`
-            insert into feed_deliveries (feed_pk, object_id, version, run_pk)
-            select ${p.feedPk}, d.id, d.version, ${p.runPk}
-            from unnest(${p.delivered.map((d) => d.id)}::text[],
-                        ${p.delivered.map((d) => d.version)}::text[]) as d(id, version)
-            on conflict do nothing`.execute(tx)
-        }
-        if (p.rejected.length > 0) {
-          await sql`
-            insert into feed_rejections (feed_pk, object_id, version, run_pk, reason)
-            select ${p.feedPk}, r.id, r.version, ${p.runPk}, r.reason
-            from unnest(${p.rejected.map((r) => r.id)}::text[],
-                        ${p.rejected.map((r) => r.version)}::text[],
-                        ${p.rejected.map((r) => r.reason)}::text[]) as r(id, version, reason)
-            on conflict (feed_pk, object_id, version) do update
-              set run_pk = excluded.run_pk, reason = excluded.reason, at = excluded.at`.execute(tx)
-        }
-        await countPage(tx, p.runPk, p.newVersions, p.presentVersions, p.rejected.length)
-        await sql`
-          update feeds set
-            pulled_versions = pulled_versions + ${p.newVersions},
-            present_versions = present_versions + ${p.presentVersions},
-            rejected_versions = rejected_versions + ${p.rejected.length},
-            pull_cursor = coalesce(${p.cursor ?? null}::text, pull_cursor),
-            partner_newest = coalesce(${p.partnerNewest ?? null}::text, partner_newest)
-          where pk = ${p.feedPk}`.execute(tx)
+        for (const write of pulledPageWrites(p)) await write.execute(tx)
       })
     },
 
@@ -404,7 +407,7 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
                   attempts = push_failures.attempts + 1,
                   last_attempt_at = clock_timestamp()`.execute(tx)
         }
-        await countPage(tx, e.runPk, e.newVersions, e.presentVersions, e.failed.length)
+        await pageCount(e.runPk, e.newVersions, e.presentVersions, e.failed.length).execute(tx)
         await sql`
           update feeds set
             pushed_versions = pushed_versions + ${e.newVersions + e.presentVersions},

@@ -583,6 +583,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           const parts = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`)
           await sql`with ${sql.join(parts)} select 1`.execute(trx)
         }
+        for (const write of records?.also ?? []) await write.execute(trx)
         // a record of an object seen for the first time, alone in its envelope, has no sibling
         const versioned = new Map<string, boolean>()
         for (const f of fresh) versioned.set(f.object.id, versioned.has(f.object.id))

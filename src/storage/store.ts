@@ -3,6 +3,8 @@
  * serves PostgreSQL and PGlite; nothing above this file writes SQL.
  */
 
+import type { RawBuilder } from 'kysely'
+
 export interface ApiRootRecord {
   pk: string
   name: string
@@ -161,6 +163,8 @@ export interface AddRecords {
   /** the status finishes a pending one: its envelope (0005) is forgotten */
   releasesEnvelope?: boolean
   audit?: AuditEvent
+  /** the caller's own statements, built by the storage layer (feed-store.ts), run after these */
+  also?: RawBuilder<unknown>[]
 }
 
 export interface StatusDetail {

@@ -1,9 +1,15 @@
 import { TaxiiClient, timestampMinusMicrosecond, type TaxiiClientOptions } from '../client/index.js'
 import type { Credentials, ObjectsPage } from '../client/index.js'
 import type { Deps } from '../services/deps.js'
-import { storeItems } from '../services/objects.js'
+import { storeItems, type StoredItems } from '../services/objects.js'
 import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
-import type { FeedRecord, Rejection } from '../storage/feed-store.js'
+import {
+  pulledPageWrites,
+  type FeedRecord,
+  type PulledPage,
+  type Rejection,
+} from '../storage/feed-store.js'
+import type { StoredVersion } from '../storage/store.js'
 import { laterTimestamp } from './timestamps.js'
 import { feedCollection, runFeed, type FeedProgress, type FeedSummary } from './run.js'
 
@@ -17,8 +23,9 @@ export interface SyncOptions {
 
 /**
  * Pulls one feed into its local collection (T-208): from the committed cursor minus 1 µs, page by
- * page, each page stored (idempotently, T-210) before the cursor moves past it, so a pull killed at
- * any moment resumes with nothing lost or duplicated.
+ * page, each page stored (idempotently, T-210) in the transaction that moves the cursor past it
+ * and counts it, so a pull killed at any moment resumes with nothing lost, duplicated or counted
+ * twice.
  */
 export function pullFeed(
   deps: Deps,
@@ -42,21 +49,24 @@ export function pullFeed(
       },
     })
     for await (const page of pages) {
-      const stored = await storePage(deps, collection.pk, page)
       if (page.dateAddedLast !== undefined) {
         cursor = laterTimestamp(cursor, page.dateAddedLast)
         newest = laterTimestamp(newest, page.dateAddedLast)
       }
-      await deps.feeds.commitPulledPage({
+      const moved = {
+        ...(cursor !== null && { cursor }),
+        ...(newest !== null && { partnerNewest: newest }),
+      }
+      const commit = (stored: StoredPage): PulledPage => ({
         feedPk: feed.pk,
         runPk: run.pk,
         delivered: stored.delivered,
         newVersions: stored.newVersions,
         presentVersions: stored.delivered.length - stored.newVersions,
         rejected: stored.rejected,
-        ...(cursor !== null && { cursor }),
-        ...(newest !== null && { partnerNewest: newest }),
+        ...moved,
       })
+      const stored = await storePage(deps, collection.pk, page, commit)
       run.page({
         received: page.objects.length,
         new_versions: stored.newVersions,
@@ -78,14 +88,38 @@ function pageItems(page: ObjectsPage): EnvelopeItem[] {
   }
 }
 
-/** Stores a page's objects as Add Objects would; what fails local validation is a rejection. */
-async function storePage(deps: Deps, collectionPk: string, page: ObjectsPage) {
-  if (page.objects.length === 0) return { delivered: [], newVersions: 0, rejected: [] }
-  const { successes, failures, newVersions } = await storeItems(deps, collectionPk, pageItems(page))
-  const rejected: Rejection[] = failures.map((f) => ({
-    id: f.id,
-    version: f.version,
-    reason: f.message ?? 'not stored',
+interface StoredPage {
+  delivered: StoredVersion[]
+  newVersions: number
+  rejected: Rejection[]
+}
+
+/**
+ * Stores a page's objects as Add Objects would, what fails local validation being a rejection,
+ * and commits the page (`commit`: provenance, counts, cursor) in the same transaction.
+ */
+async function storePage(
+  deps: Deps,
+  collectionPk: string,
+  page: ObjectsPage,
+  commit: (stored: StoredPage) => PulledPage,
+): Promise<StoredPage> {
+  if (page.objects.length === 0) {
+    const empty: StoredPage = { delivered: [], newVersions: 0, rejected: [] }
+    await deps.feeds.commitPulledPage(commit(empty))
+    return empty
+  }
+  const storedOf = ({ successes, failures, newVersions }: StoredItems): StoredPage => ({
+    delivered: successes,
+    newVersions,
+    rejected: failures.map((f) => ({
+      id: f.id,
+      version: f.version,
+      reason: f.message ?? 'not stored',
+    })),
+  })
+  const stored = await storeItems(deps, collectionPk, pageItems(page), undefined, (s) => ({
+    also: pulledPageWrites(commit(storedOf(s))),
   }))
-  return { delivered: successes, newVersions, rejected }
+  return storedOf(stored)
 }

@@ -116,4 +116,22 @@ describe.each(DIALECTS)('what an Add Objects writes commits together (%s)', (dia
     expect(await count('objects')).toBe(objects + 1)
     expect((await t.store.getStatus(apiRootPk, 'p-status'))?.status).toBe('complete')
   })
+
+  it("runs the caller's own statements in the transaction too (a feed page's commit)", async () => {
+    const objects = await count('objects')
+    const audits = await count('audit_log')
+    const also = (statement: ReturnType<typeof sql>) => (): AddRecords => ({ also: [statement] })
+    await expect(
+      t.store.addObjects(t.collectionPk, [object(6)], () => undefined, also(sql`select 1 / 0`)),
+    ).rejects.toThrow(/division by zero/)
+    expect(await count('objects')).toBe(objects)
+    await t.store.addObjects(
+      t.collectionPk,
+      [object(6)],
+      () => undefined,
+      also(sql`insert into audit_log (action) values ('feed_page')`),
+    )
+    expect(await count('objects')).toBe(objects + 1)
+    expect(await count('audit_log')).toBe(audits + 1)
+  })
 })
