@@ -428,6 +428,11 @@ export interface StoredItems {
  * said, S-210) and writes the valid ones in one transaction, with what `record` makes of the
  * outcome (a status resource, an audit event). Shared by TAXII posts and feed pulls.
  *
+ * Every object is checked here, before the store takes the collection lock, even one the
+ * collection holds already: looking stored versions up first, to spare checking re-posted
+ * objects, cost envelopes of new objects 3.6 ms of database time per 1,000 (statement log) and 12%
+ * of throughput.
+ *
  * The items are consumed: each one's parsed `value` is dropped once checked. An envelope spends
  * most of its life waiting on the database, and while 1,000 parsed objects per envelope in flight
  * stayed reachable, every young-generation collection copied them: scavenges took 3.6 ms per

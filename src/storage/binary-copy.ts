@@ -1,10 +1,15 @@
 /**
+ * PostgreSQL's COPY binary format, read (pages out) and written (new versions in, see
+ * BinaryCopyWriter).
+ *
  * Reading the output of `COPY (...) TO STDOUT (FORMAT binary)` without decoding it: a text column
  * comes as its UTF-8 bytes, unescaped, so stored JSON texts can be copied into a response as
  * bytes. Reading the same rows as query results turns every text into a JS string first, which
  * was half of the hub's CPU in a full sync (pg row parsing and the garbage collection of 1,000
  * strings per page).
  */
+
+import { PG_EPOCH_MS } from './taxii-time.js'
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1')
 const TRAILER = -1
@@ -43,8 +48,6 @@ export function binaryCopyFields(data: Buffer, fields: number): Int32Array {
 
 const HEADER_SIZE = SIGNATURE.length + 8
 const TWO_32 = 2 ** 32
-/** 2000-01-01T00:00:00Z, PostgreSQL's epoch, in Unix microseconds */
-const PG_EPOCH_US = 946_684_800_000_000
 
 /**
  * Rows for `COPY … FROM STDIN (FORMAT binary)`, written field by field into one Buffer: a text
@@ -100,7 +103,7 @@ export class BinaryCopyWriter {
 
   /** a timestamptz given as microseconds since the Unix epoch */
   timestamptz(unixMicroseconds: number): this {
-    return this.int8(unixMicroseconds - PG_EPOCH_US)
+    return this.int8(unixMicroseconds - PG_EPOCH_MS * 1000)
   }
 
   /** The rows written, with the trailer. The writer is spent. */

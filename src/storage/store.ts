@@ -151,9 +151,11 @@ export interface AddObjectsResult {
 }
 
 /**
- * Runs once on each object that is not a stored version, before the collection lock is taken
- * (so concurrent posts check in parallel); the store then also applies the versioning rules that
- * need the stored versions (S-062, S-063) under the lock.
+ * The verdict of the caller's checks on `objects[index]`, asked for under the collection lock for
+ * each object that is not a stored version (whatever it says, a stored version is a success,
+ * S-210). Checks are most of an envelope's CPU, so callers run them before addObjects and answer
+ * from their results: concurrent posts to one collection then hold the lock only to write. The
+ * store also applies the versioning rules that need the stored versions (S-062, S-063).
  */
 export type AddCheck = (index: number) => string | undefined
 

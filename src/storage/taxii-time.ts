@@ -1,6 +1,7 @@
 /** TAXII timestamp text helpers: exact to the microsecond, never through a lossy JS Date. */
 
-const PG_EPOCH_MS = 946_684_800_000n
+/** 2000-01-01T00:00:00Z, PostgreSQL's epoch for binary timestamps, in Unix milliseconds */
+export const PG_EPOCH_MS = 946_684_800_000
 
 /**
  * A TAXII timestamp from a timestamptz in PostgreSQL's binary form: microseconds since
@@ -13,7 +14,7 @@ export function taxiiOfPgMicroseconds(us: bigint): string {
     ms -= 1n
     rest += 1000n
   }
-  const iso = new Date(Number(ms + PG_EPOCH_MS)).toISOString()
+  const iso = new Date(Number(ms) + PG_EPOCH_MS).toISOString()
   return `${iso.slice(0, 23)}${String(rest).padStart(3, '0')}Z`
 }
 

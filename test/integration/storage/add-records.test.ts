@@ -35,17 +35,20 @@ describe.each(DIALECTS)('what an Add Objects writes commits together (%s)', (dia
     (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db))
       .rows[0]!.n
 
-  it('T-170 writes the status and the audit event in the transaction of the objects', async () => {
-    const records = (): AddRecords => ({
-      status: { status: status(apiRootPk, 'a-status'), retentionSeconds: 60 },
-      audit: { sub: 'acme', action: 'add_objects', details: { stored: 2 } },
-    })
-    const result = await t.store.addObjects(
+  /** Adds objects n with a status in `rootPk` and an audit event as their records. */
+  const addWithRecords = (ns: number[], rootPk: string, statusId: string) =>
+    t.store.addObjects(
       t.collectionPk,
-      [object(1), object(2)],
+      ns.map(object),
       () => undefined,
-      records,
+      (): AddRecords => ({
+        status: { status: status(rootPk, statusId), retentionSeconds: 60 },
+        audit: { sub: 'acme', action: 'add_objects' },
+      }),
     )
+
+  it('T-170 writes the status and the audit event in the transaction of the objects', async () => {
+    const result = await addWithRecords([1, 2], apiRootPk, 'a-status')
     expect(result.stored.size).toBe(2)
     expect(await count('objects')).toBe(2)
     expect((await t.store.getStatus(apiRootPk, 'a-status'))?.status).toBe('complete')
@@ -54,29 +57,14 @@ describe.each(DIALECTS)('what an Add Objects writes commits together (%s)', (dia
 
   it('stores no object when its status cannot be written', async () => {
     // a status in an API root that does not exist breaks its foreign key
-    const broken = (): AddRecords => ({
-      status: { status: status('999999', 'b-status'), retentionSeconds: 60 },
-      audit: { sub: 'acme', action: 'add_objects' },
-    })
-    await expect(
-      t.store.addObjects(t.collectionPk, [object(3), object(4)], () => undefined, broken),
-    ).rejects.toThrow()
+    await expect(addWithRecords([3, 4], '999999', 'b-status')).rejects.toThrow()
     expect(await count('objects')).toBe(2)
     expect(await count('statuses')).toBe(1)
     expect(await count('audit_log')).toBe(1)
   })
 
   it('writes the records when every object was stored before', async () => {
-    const records = (): AddRecords => ({
-      status: { status: status(apiRootPk, 'c-status'), retentionSeconds: 60 },
-      audit: { sub: 'acme', action: 'add_objects', details: { stored: 0 } },
-    })
-    const result = await t.store.addObjects(
-      t.collectionPk,
-      [object(1), object(2)],
-      () => undefined,
-      records,
-    )
+    const result = await addWithRecords([1, 2], apiRootPk, 'c-status')
     expect(result.duplicates.size).toBe(2)
     expect(await count('statuses')).toBe(2)
     expect(await count('audit_log')).toBe(2)
