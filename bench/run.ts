@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import pg from 'pg'
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
-import { createClient, type Client, type Reply } from './http.js'
+import { createClient, type Client, type CountedReply, type Reply } from './http.js'
 import { envelope, OBJECT_MARK, objectId, objectText } from './stix.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -396,40 +396,50 @@ const HEAD = /^\{"more":(true|false)(?:,"next":"([A-Za-z0-9_-]+)")?,"objects":\[
 
 const MARK = Buffer.from(OBJECT_MARK)
 
-function countObjects(bytes: Buffer): number {
-  let count = 0
-  for (let i = bytes.indexOf(MARK); i >= 0; i = bytes.indexOf(MARK, i + MARK.length)) count++
-  return count
-}
-
-/**
- * `more`, `next` and the object count of a Get Objects page. The hub's envelope head is read with
- * a regex and objects are counted by their first bytes, on the bytes as received, so that the
- * load generator spends little CPU on pages it does not need to inspect (as the raw COPY-out
- * baseline only counts rows); `strict` parses the page fully and cross-checks.
- */
-function readPage(reply: Reply, strict: boolean): PageInfo {
+/** `more`, `next` and the object count of a Get Objects page, parsed fully. */
+function parsedPage(reply: Reply): PageInfo {
   if (reply.status !== 200) {
     throw new Error(`GET answered ${reply.status}: ${reply.body.slice(0, 500)}`)
   }
-  // the head is ASCII and far shorter than this; a next token is ~200 characters
-  const m = HEAD.exec(reply.bytes.toString('latin1', 0, 1024))
-  if (m === null || strict) {
-    const parsed = JSON.parse(reply.body) as { more?: boolean; next?: string; objects?: unknown[] }
-    const info = {
-      more: parsed.more === true,
-      next: parsed.next,
-      count: parsed.objects?.length ?? 0,
+  const parsed = JSON.parse(reply.body) as { more?: boolean; next?: string; objects?: unknown[] }
+  return { more: parsed.more === true, next: parsed.next, count: parsed.objects?.length ?? 0 }
+}
+
+/**
+ * `more`, `next` and the object count of a Get Objects page whose body was only counted as it
+ * arrived (Client.count): the hub's envelope head is read with a regex and objects are counted by
+ * their first bytes, so that the load generator spends little CPU on pages it does not need to
+ * inspect, as the raw COPY-out baseline only counts rows.
+ */
+function countedPage(reply: CountedReply): PageInfo {
+  if (reply.error !== undefined) return parsedPage(reply.error)
+  // the head is ASCII and far shorter than HEAD_BYTES; a next token is ~200 characters
+  const m = HEAD.exec(reply.head.toString('latin1'))
+  if (m === null) {
+    // an empty page (`{}`) or any other short body was read whole
+    if (reply.length === reply.head.length) {
+      return parsedPage({ ...reply, bytes: reply.head, body: reply.head.toString('utf8') })
     }
-    if (
-      m !== null &&
-      (countObjects(reply.bytes) !== info.count || (m[1] === 'true') !== info.more)
-    ) {
-      throw new Error('page head or object count disagrees with a full parse')
-    }
-    return info
+    throw new Error(`not a page head: ${reply.head.toString('utf8', 0, 200)}`)
   }
-  return { more: m[1] === 'true', next: m[2], count: countObjects(reply.bytes) }
+  return { more: m[1] === 'true', next: m[2], count: reply.marks }
+}
+
+/**
+ * A page both counted and parsed, which must agree: done on the first page of every walk, so that
+ * counting cannot drift from what the hub sends.
+ */
+async function checkedPage(client: Client, url: string): Promise<PageInfo> {
+  const parsed = parsedPage(await client.get(url))
+  const counted = countedPage(await client.count(url, MARK))
+  if (
+    counted.count !== parsed.count ||
+    counted.more !== parsed.more ||
+    (parsed.next !== undefined) !== (counted.next !== undefined)
+  ) {
+    throw new Error(`counting a page disagrees with parsing it: ${url}`)
+  }
+  return parsed
 }
 
 // ---- phases ----
@@ -595,15 +605,16 @@ async function fullSync(
   let objects = 0
   let bytes = 0
   let url = `${path}?limit=${limit}`
+  await checkedPage(client, url)
   const t0 = now()
   for (let page = 0; ; page++) {
     if (page >= maxPages) throw new Error(`sync did not end after ${maxPages} pages`)
     const t = now()
-    const reply = await client.get(url)
+    const reply = await client.count(url, MARK)
     latencies.push(now() - t)
-    const info = readPage(reply, page === 0)
+    const info = countedPage(reply)
     objects += info.count
-    bytes += reply.bytes.length
+    bytes += reply.length
     if (trail !== undefined) {
       trail.lastDates.push(String(reply.headers['x-taxii-date-added-last']))
     }
@@ -662,8 +673,9 @@ async function firstVsLast(
   for (let r = -1; r < rounds; r++) {
     for (let k = 0; k < keys.length; k++) {
       const key = keys[(r + 3 + k) % keys.length]!
+      if (r === -1) await checkedPage(client, variants[key])
       const t = now()
-      const info = readPage(await client.get(variants[key]), r === -1)
+      const info = countedPage(await client.count(variants[key], MARK))
       const ms = now() - t
       if (info.count !== ENVELOPE) throw new Error(`${key} page held ${info.count} objects`)
       if (r >= 0) times[key].push(ms) // round -1 warms caches and checks
@@ -700,7 +712,7 @@ async function poll(
   seconds: number,
   expected: number,
 ): Promise<PollResult> {
-  const first = readPage(await client.get(url), true)
+  const first = await checkedPage(client, url)
   if (first.count !== expected) throw new Error(`poll page held ${first.count}, not ${expected}`)
   const latencies: number[] = []
   const t0 = now()
