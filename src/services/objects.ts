@@ -16,6 +16,7 @@ import type {
   AddRecords,
   ApiRootRecord,
   CollectionRecord,
+  JoinedTexts,
   NewObject,
   ObjectQuery,
   KeysetPosition,
@@ -69,7 +70,7 @@ type ListEndpoint = Exclude<FilterEndpoint, 'delete'>
 
 /** One page of a listing, already rendered: the JSON texts of its items, joined by commas. */
 export interface RenderedPage {
-  joined: Buffer
+  joined: JoinedTexts
   more: boolean
   ends?: PageEnds
 }
@@ -138,9 +139,17 @@ async function listing(
   if (next !== undefined && after !== undefined) {
     deps.readAhead.start(readAheadKey(next, limit), pk, limit, () => read(q, ends.last, limit))
   }
-  const head = next === undefined ? `{"more":${more}` : `{"more":${more},"next":"${next}"`
+  const head = Buffer.from(
+    next === undefined
+      ? `{"more":${more},"${key}":[`
+      : `{"more":${more},"next":"${next}","${key}":[`,
+  )
+  const body = Buffer.allocUnsafe(head.length + joined.size + TAIL.length)
+  head.copy(body)
+  joined.writeTo(body, head.length)
+  TAIL.copy(body, head.length + joined.size)
   return {
-    body: Buffer.concat([Buffer.from(`${head},"${key}":[`), joined, TAIL]),
+    body,
     dateAddedFirst: ends.first,
     dateAddedLast: ends.last.date_added,
   }

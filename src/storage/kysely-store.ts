@@ -29,7 +29,7 @@ import {
 } from './columns.js'
 import { consecutiveStamps, taxiiOfPgMicroseconds, unixMicroseconds } from './taxii-time.js'
 import { binaryCopyIn, binaryCopyOut } from './open-database.js'
-import { BinaryCopyError, BinaryCopyWriter, binaryCopyFields } from './binary-copy.js'
+import { BinaryCopyWriter, CopyFields } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
 import { envelopeRelease, statusUpsert, writePendingEnvelope, writeStatus } from './statuses.js'
@@ -219,31 +219,31 @@ function page<T>(rows: T[], limit: number): Page<T> {
 /**
  * A page read by COPY (binary-copy.ts): pk and date_added in PostgreSQL's binary forms (int8, and
  * timestamptz as int8 microseconds) and the body, for up to `limit` + 1 rows. Only the ends are
- * decoded; the bodies are copied as bytes.
+ * decoded; the bodies are copied as bytes, once, from the chunks COPY gave into the response.
  */
-function textPageOfCopy(data: Buffer, limit: number): TextPage {
-  const fields = binaryCopyFields(data, 3)
-  const rows = Math.min(fields.length / 6, limit)
-  if (rows === 0) return { joined: Buffer.alloc(0), more: false }
+function textPageOfCopy(chunks: readonly Buffer[], limit: number): TextPage {
+  const fields = new CopyFields(chunks, 3)
+  const rows = Math.min(fields.rows, limit)
+  if (rows === 0) return { joined: { size: 0, writeTo: () => undefined }, more: false }
   let size = rows - 1
-  for (let r = 0; r < rows; r++) size += fields[r * 6 + 5]! - fields[r * 6 + 4]!
-  const joined = Buffer.allocUnsafe(size)
-  let at = 0
-  for (let r = 0; r < rows; r++) {
-    if (r > 0) joined[at++] = COMMA
-    at += data.copy(joined, at, fields[r * 6 + 4], fields[r * 6 + 5])
-  }
-  const int8 = (r: number, f: number) => {
-    const start = fields[r * 6 + f * 2]!
-    if (fields[r * 6 + f * 2 + 1]! - start !== 8) throw new BinaryCopyError('an int8 not 8 bytes')
-    return data.readBigInt64BE(start)
-  }
+  for (let r = 0; r < rows; r++) size += fields.size(r, 2)
   return {
-    joined,
-    more: fields.length / 6 > limit,
+    joined: {
+      size,
+      writeTo(target, at) {
+        for (let r = 0; r < rows; r++) {
+          if (r > 0) target[at++] = COMMA
+          at += fields.copy(r, 2, target, at)
+        }
+      },
+    },
+    more: fields.rows > limit,
     ends: {
-      first: taxiiOfPgMicroseconds(int8(0, 1)),
-      last: { date_added: taxiiOfPgMicroseconds(int8(rows - 1, 1)), pk: String(int8(rows - 1, 0)) },
+      first: taxiiOfPgMicroseconds(fields.int8(0, 1)),
+      last: {
+        date_added: taxiiOfPgMicroseconds(fields.int8(rows - 1, 1)),
+        pk: String(fields.int8(rows - 1, 0)),
+      },
     },
   }
 }

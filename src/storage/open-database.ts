@@ -109,8 +109,11 @@ function copyingPglite(pglite: PGlite): PGlite {
   })
 }
 
-/** Runs a query as `COPY (query) TO … (FORMAT binary)` and returns the whole output. */
-export type BinaryCopyOut = (query: CompiledQuery) => Promise<Buffer>
+/**
+ * Runs a query as `COPY (query) TO … (FORMAT binary)` and returns the whole output, in the chunks
+ * it arrived in (CopyFields reads them without joining them).
+ */
+export type BinaryCopyOut = (query: CompiledQuery) => Promise<Buffer[]>
 
 const copiers = new WeakMap<Kysely<Database>, BinaryCopyOut>()
 
@@ -149,7 +152,7 @@ function pgCopyOut(pool: pg.Pool, driver: typeof pg, copyTo: typeof CopyTo): Bin
         chunks.push(chunk as Buffer)
       }
       client.release()
-      return Buffer.concat(chunks)
+      return chunks
     } catch (error) {
       client.release(error as Error)
       throw error
@@ -172,7 +175,7 @@ function pgliteCopyOut(db: Kysely<Database>, pglite: PGlite): BinaryCopyOut {
       .connection()
       .execute(() => pglite.query(`copy (${text}) to '/dev/blob' (format binary)`))
     if (blob === undefined) throw new Error('PGlite returned no COPY output')
-    return Buffer.from(await blob.arrayBuffer())
+    return [Buffer.from(await blob.arrayBuffer())]
   }
 }
 

@@ -8,7 +8,7 @@ import type { Database } from '../../src/storage/database.js'
 import { createKyselyStore } from '../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { openDatabase } from '../../src/storage/open-database.js'
-import type { NewObject, TaxiiStore } from '../../src/storage/store.js'
+import type { JoinedTexts, NewObject, TaxiiStore } from '../../src/storage/store.js'
 
 export type Dialect = 'pglite' | 'postgres'
 
@@ -108,4 +108,11 @@ export function newIndicators(first: number, count: number): NewObject[] {
       body: `{"type":"indicator","id":"${id}"}`,
     }
   })
+}
+
+/** The texts of a page (TextPage.joined) as one string. */
+export function joinedString(joined: JoinedTexts): string {
+  const bytes = Buffer.alloc(joined.size)
+  joined.writeTo(bytes, 0)
+  return bytes.toString('utf8')
 }

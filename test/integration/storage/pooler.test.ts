@@ -4,7 +4,7 @@ import { loadConfig } from '../../../src/config.js'
 import { createKyselyStore } from '../../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../helpers/db.js'
+import { createTestDatabase, DIALECTS, joinedString, type TestDatabase } from '../../helpers/db.js'
 
 type Mode = 'pass' | 'refuse' | 'ignore'
 
@@ -125,7 +125,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('behind a connection pooler (pos
         expect(rows.map((r) => r.id)).toEqual([id])
         expect(rows[0]!.date_added).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
         const page = await store.listObjectTexts({ collection_pk: collection.pk }, undefined, 10)
-        expect(page.joined.toString()).toBe(object.body)
+        expect(joinedString(page.joined)).toBe(object.body)
       }
       await store.close()
     } finally {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import {
-  BinaryCopyError,
-  BinaryCopyWriter,
-  binaryCopyFields,
-} from '../../../src/storage/binary-copy.js'
+import { BinaryCopyError, BinaryCopyWriter, CopyFields } from '../../../src/storage/binary-copy.js'
 
 /** COPY binary output as PostgreSQL writes it (header, rows of length-prefixed fields, trailer). */
 function copyOutput(rows: (string | null)[][], extension = Buffer.alloc(0)): Buffer {
@@ -34,46 +30,78 @@ function copyOutput(rows: (string | null)[][], extension = Buffer.alloc(0)): Buf
   return Buffer.concat(parts)
 }
 
-function fieldsOf(data: Buffer, fields: number): string[][] {
-  const offsets = binaryCopyFields(data, fields)
+/** `data` cut at these offsets (any order, repeats and ends allowed), as COPY output may arrive */
+function cut(data: Buffer, at: readonly number[]): Buffer[] {
+  const ends = [...at.map((a) => a % (data.length + 1)), data.length].sort((a, b) => a - b)
+  const chunks: Buffer[] = []
+  let from = 0
+  for (const to of ends) {
+    chunks.push(data.subarray(from, to))
+    from = to
+  }
+  return chunks
+}
+
+function fieldsOf(chunks: Buffer[], width: number): string[][] {
+  const fields = new CopyFields(chunks, width)
   const rows: string[][] = []
-  for (let at = 0; at < offsets.length; at += fields * 2) {
+  for (let r = 0; r < fields.rows; r++) {
     const row: string[] = []
-    for (let f = 0; f < fields; f++) {
-      row.push(data.toString('utf8', offsets[at + f * 2], offsets[at + f * 2 + 1]))
+    for (let f = 0; f < width; f++) {
+      const bytes = Buffer.alloc(fields.size(r, f))
+      expect(fields.copy(r, f, bytes, 0)).toBe(bytes.length)
+      row.push(bytes.toString('utf8'))
     }
     rows.push(row)
   }
   return rows
 }
 
-describe('binaryCopyFields', () => {
-  it('gives back every field of every row, byte for byte, whatever the texts hold', () => {
+describe('CopyFields', () => {
+  it('gives back every field of every row, byte for byte, however the output is cut', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.string(), fc.string({ unit: 'grapheme' }), fc.string()), {
           maxLength: 20,
         }),
         fc.uint8Array({ maxLength: 8 }),
-        (rows, extension) => {
-          expect(fieldsOf(copyOutput(rows, Buffer.from(extension)), 3)).toEqual(rows)
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (rows, extension, cuts) => {
+          const data = copyOutput(rows, Buffer.from(extension))
+          expect(fieldsOf(cut(data, cuts), 3)).toEqual(rows)
         },
       ),
+      { numRuns: 500 },
     )
   })
 
+  it('reads an int8 cut anywhere, and every byte of output cut into single bytes', () => {
+    const value = -0x0002030405060708n
+    const int8 = Buffer.alloc(8)
+    int8.writeBigInt64BE(value)
+    const raw = new BinaryCopyWriter(0).row(1).int8(Number(value)).end()
+    for (let at = 0; at <= raw.length; at++) {
+      expect(new CopyFields(cut(raw, [at]), 1).int8(0, 0)).toBe(value)
+    }
+    const bytes = [...raw].map((b) => Buffer.from([b]))
+    expect(new CopyFields(bytes, 1).int8(0, 0)).toBe(value)
+  })
+
   it('reads no rows from an empty result', () => {
-    expect(binaryCopyFields(copyOutput([]), 3)).toHaveLength(0)
+    expect(new CopyFields([copyOutput([])], 3).rows).toBe(0)
   })
 
   it('refuses text output, a cut output, a NULL and a row of another width', () => {
-    expect(() => binaryCopyFields(Buffer.from('1\t2\t3\n'), 3)).toThrow(BinaryCopyError)
+    expect(() => new CopyFields([Buffer.from('1\t2\t3\n')], 3)).toThrow(BinaryCopyError)
     const whole = copyOutput([['1', '2', '3']])
-    for (let cut = 19; cut < whole.length; cut++) {
-      expect(() => binaryCopyFields(whole.subarray(0, cut), 3)).toThrow(BinaryCopyError)
+    for (let end = 0; end < whole.length; end++) {
+      expect(() => new CopyFields([whole.subarray(0, end)], 3)).toThrow(BinaryCopyError)
+      expect(() => new CopyFields(cut(whole.subarray(0, end), [end >> 1]), 3)).toThrow(
+        BinaryCopyError,
+      )
     }
-    expect(() => binaryCopyFields(copyOutput([['1', null, '3']]), 3)).toThrow(/NULL/)
-    expect(() => binaryCopyFields(copyOutput([['1', '2']]), 3)).toThrow(/2 fields/)
+    expect(() => new CopyFields([copyOutput([['1', null, '3']])], 3)).toThrow(/NULL/)
+    expect(() => new CopyFields([copyOutput([['1', '2']])], 3)).toThrow(/2 fields/)
   })
 })
 
@@ -88,17 +116,10 @@ describe('BinaryCopyWriter', () => {
         (rows, estimate) => {
           const writer = new BinaryCopyWriter(estimate)
           for (const [a, b] of rows) writer.row(2).text(a).text(b)
-          const data = writer.end()
           // what PostgreSQL reads as text is the UTF-8 of each string
-          const offsets = binaryCopyFields(data, 2)
-          const read: string[][] = []
-          for (let at = 0; at < offsets.length; at += 4) {
-            read.push([
-              data.toString('utf8', offsets[at], offsets[at + 1]),
-              data.toString('utf8', offsets[at + 2], offsets[at + 3]),
-            ])
-          }
-          expect(read).toEqual(rows.map((r) => r.map((s) => Buffer.from(s).toString())))
+          expect(fieldsOf([writer.end()], 2)).toEqual(
+            rows.map((r) => r.map((s) => Buffer.from(s).toString())),
+          )
         },
       ),
     )
@@ -119,11 +140,8 @@ describe('BinaryCopyWriter', () => {
     // 2026-11-29T21:26:50.123456Z
     const unix = Date.UTC(2026, 10, 29, 21, 26, 50, 123) * 1000 + 456
     writer.row(1).timestamptz(unix)
-    const data = writer.end()
-    const offsets = binaryCopyFields(data, 1)
-    const read = Array.from({ length: offsets.length / 2 }, (_, i) =>
-      data.readBigInt64BE(offsets[i * 2]),
-    )
+    const fields = new CopyFields([writer.end()], 1)
+    const read = Array.from({ length: fields.rows }, (_, r) => fields.int8(r, 0))
     expect(read).toEqual([...values.map(BigInt), BigInt(unix) - 946_684_800_000_000n])
     expect(() => new BinaryCopyWriter(0).row(1).int8(2 ** 53)).toThrow(RangeError)
   })
