@@ -17,10 +17,25 @@ const TRAILER = -1
 export class BinaryCopyError extends Error {}
 
 /**
- * The fields of COPY binary output as it arrived, in chunks, which are never joined: a field is
- * one or more pieces, `[start, end)` of one chunk each, and only a field cut by a chunk's end has
- * more than one. Every field must be non-null: the queries read this way select NOT NULL columns
- * only.
+ * COPY output as it arrived: chunks of bytes, and the spans of them that hold the output, as
+ * (chunk, start, end) triples in order. The chunks may hold other bytes between spans (the
+ * protocol's message heads, when they are a socket's reads).
+ */
+export interface CopyData {
+  chunks: readonly Buffer[]
+  spans: Int32Array
+}
+
+/** The whole of `data` as CopyData. */
+export const wholeCopyData = (data: Buffer): CopyData => ({
+  chunks: [data],
+  spans: Int32Array.of(0, 0, data.length),
+})
+
+/**
+ * The fields of COPY binary output, read where it arrived and never joined: a field is one or
+ * more pieces, `[start, end)` of one chunk each, and only a field cut by a span's end has more
+ * than one. Every field must be non-null: the queries read this way select NOT NULL columns only.
  */
 export class CopyFields {
   /** the number of rows */
@@ -32,43 +47,40 @@ export class CopyFields {
   /** field i (row r, column f: i = r × width + f) is pieces [first[i], first[i + 1]) */
   readonly #first: Int32Array
 
-  constructor(chunks: readonly Buffer[], width: number) {
-    this.#chunks = chunks
+  constructor(data: CopyData, width: number) {
+    this.#chunks = data.chunks
     this.#width = width
-    const read = new ChunkCursor(chunks)
+    const read = new SpanCursor(data)
     if (!read.bytes(SIGNATURE.length).equals(SIGNATURE)) {
       throw new BinaryCopyError('not COPY binary output')
     }
     read.int(4)
     read.skip(read.int(4))
-    let pieces = new Int32Array(3 * 64)
+    // a field is mostly one piece, and PostgreSQL sends a row per span
+    const rowsExpected = data.spans.length / 3 + 16
+    let pieces = new Int32Array(3 * width * rowsExpected)
+    let first = new Int32Array(width * rowsExpected + 1)
     let count = 0
-    const first: number[] = []
+    let fields = 0
     for (;;) {
-      const fields = read.int(2)
-      if (fields === TRAILER) break
-      if (fields !== width) throw new BinaryCopyError(`a row of ${fields} fields, not ${width}`)
+      const n = read.int(2)
+      if (n === TRAILER) break
+      if (n !== width) throw new BinaryCopyError(`a row of ${n} fields, not ${width}`)
       for (let f = 0; f < width; f++) {
         const length = read.int(4)
         if (length < 0) throw new BinaryCopyError('a NULL field')
-        first.push(count)
-        let left = length
-        while (left > 0) {
-          if (3 * count + 3 > pieces.length) {
-            const grown = new Int32Array(pieces.length * 2)
-            grown.set(pieces)
-            pieces = grown
-          }
-          const taken = read.piece(left, pieces, 3 * count)
-          count++
-          left -= taken
+        if (fields + 2 > first.length) first = grown(first)
+        first[fields++] = count
+        for (let left = length; left > 0; count++) {
+          if (3 * count + 3 > pieces.length) pieces = grown(pieces)
+          left -= read.piece(left, pieces, 3 * count)
         }
       }
     }
-    first.push(count)
-    this.rows = (first.length - 1) / width
+    first[fields] = count
+    this.rows = fields / width
     this.#pieces = pieces
-    this.#first = Int32Array.from(first)
+    this.#first = first
   }
 
   /** The byte length of field `f` of row `r`. */
@@ -101,63 +113,83 @@ export class CopyFields {
   }
 }
 
-/** Reads across the chunks of COPY output; a value cut by a chunk's end is read byte by byte. */
-class ChunkCursor {
-  readonly #chunks: readonly Buffer[]
-  #chunk = 0
-  #at = 0
+function grown(array: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2)
+  bigger.set(array)
+  return bigger
+}
 
-  constructor(chunks: readonly Buffer[]) {
-    this.#chunks = chunks
+/** Reads across the spans of COPY output; a value cut by a span's end is read byte by byte. */
+class SpanCursor {
+  readonly #chunks: readonly Buffer[]
+  readonly #spans: Int32Array
+  #span = -3
+  #chunk = 0
+  #bytes: Buffer = Buffer.alloc(0)
+  #at = 0
+  #end = 0
+
+  constructor(data: CopyData) {
+    this.#chunks = data.chunks
+    this.#spans = data.spans
   }
 
-  /** the current chunk, past any that are spent; fails at the end of the output */
-  #current(): Buffer {
-    for (;;) {
-      const chunk = this.#chunks[this.#chunk]
-      if (chunk === undefined) throw new BinaryCopyError('COPY binary output cut short')
-      if (this.#at < chunk.length) return chunk
-      this.#chunk++
-      this.#at = 0
+  /** steps to the next span with bytes left; fails at the end of the output */
+  #next(): void {
+    while (this.#at >= this.#end) {
+      this.#span += 3
+      if (this.#span >= this.#spans.length) {
+        throw new BinaryCopyError('COPY binary output cut short')
+      }
+      this.#chunk = this.#spans[this.#span]!
+      this.#bytes = this.#chunks[this.#chunk]!
+      this.#at = this.#spans[this.#span + 1]!
+      this.#end = this.#spans[this.#span + 2]!
     }
+  }
+
+  #byte(): number {
+    if (this.#at >= this.#end) this.#next()
+    return this.#bytes[this.#at++]!
   }
 
   /** a big-endian signed integer of 2 or 4 bytes */
   int(bytes: 2 | 4): number {
-    const chunk = this.#current()
-    if (this.#at + bytes <= chunk.length) {
-      const value = bytes === 2 ? chunk.readInt16BE(this.#at) : chunk.readInt32BE(this.#at)
+    // rows often start a span of their own (PostgreSQL sends each row as one CopyData message)
+    if (this.#at >= this.#end) this.#next()
+    if (this.#at + bytes <= this.#end) {
+      const at = this.#at
       this.#at += bytes
-      return value
+      return bytes === 2 ? this.#bytes.readInt16BE(at) : this.#bytes.readInt32BE(at)
     }
     let value = 0
-    for (let i = 0; i < bytes; i++) value = value * 256 + this.#current()[this.#at++]!
+    for (let i = 0; i < bytes; i++) value = value * 256 + this.#byte()
     return value >= 2 ** (8 * bytes - 1) ? value - 2 ** (8 * bytes) : value
   }
 
   bytes(n: number): Buffer {
     const out = Buffer.allocUnsafe(n)
-    for (let i = 0; i < n; i++) out[i] = this.#current()[this.#at++]!
+    for (let i = 0; i < n; i++) out[i] = this.#byte()
     return out
   }
 
   skip(n: number): void {
     if (n < 0) throw new BinaryCopyError('a negative header extension length')
     for (let left = n; left > 0;) {
-      const chunk = this.#current()
-      const step = Math.min(left, chunk.length - this.#at)
+      if (this.#at >= this.#end) this.#next()
+      const step = Math.min(left, this.#end - this.#at)
       this.#at += step
       left -= step
     }
   }
 
   /**
-   * Up to `n` bytes from the current chunk, as (chunk, start, end) written into `out` at `i`;
-   * returns how many.
+   * Up to `n` bytes (n > 0) from the current span, as (chunk, start, end) written into `out` at
+   * `i`; returns how many.
    */
   piece(n: number, out: Int32Array, i: number): number {
-    const chunk = this.#current()
-    const taken = Math.min(n, chunk.length - this.#at)
+    if (this.#at >= this.#end) this.#next()
+    const taken = Math.min(n, this.#end - this.#at)
     out[i] = this.#chunk
     out[i + 1] = this.#at
     out[i + 2] = this.#at + taken

@@ -29,7 +29,7 @@ import {
 } from './columns.js'
 import { consecutiveStamps, taxiiOfPgMicroseconds, unixMicroseconds } from './taxii-time.js'
 import { binaryCopyIn, binaryCopyOut } from './open-database.js'
-import { BinaryCopyWriter, CopyFields } from './binary-copy.js'
+import { BinaryCopyWriter, CopyFields, type CopyData } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
 import { refreshNewer } from './newer-added.js'
 import { envelopeRelease, statusUpsert, writePendingEnvelope, writeStatus } from './statuses.js'
@@ -221,8 +221,8 @@ function page<T>(rows: T[], limit: number): Page<T> {
  * timestamptz as int8 microseconds) and the body, for up to `limit` + 1 rows. Only the ends are
  * decoded; the bodies are copied as bytes, once, from the chunks COPY gave into the response.
  */
-function textPageOfCopy(chunks: readonly Buffer[], limit: number): TextPage {
-  const fields = new CopyFields(chunks, 3)
+function textPageOfCopy(data: CopyData, limit: number): TextPage {
+  const fields = new CopyFields(data, 3)
   const rows = Math.min(fields.rows, limit)
   if (rows === 0) return { joined: { size: 0, writeTo: () => undefined }, more: false }
   let size = rows - 1

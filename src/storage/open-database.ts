@@ -10,8 +10,10 @@ import {
 } from 'kysely'
 import type pg from 'pg'
 import type { PGlite } from '@electric-sql/pglite'
-import type { from as CopyFrom, to as CopyTo } from 'pg-copy-streams'
+import type { from as CopyFrom } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
+import { wholeCopyData, type CopyData } from './binary-copy.js'
+import { CopyOutQuery } from './copy-out.js'
 import type { Database } from './database.js'
 import { storable } from './store.js'
 
@@ -110,10 +112,10 @@ function copyingPglite(pglite: PGlite): PGlite {
 }
 
 /**
- * Runs a query as `COPY (query) TO … (FORMAT binary)` and returns the whole output, in the chunks
- * it arrived in (CopyFields reads them without joining them).
+ * Runs a query as `COPY (query) TO … (FORMAT binary)` and returns the whole output, where it
+ * arrived (CopyFields reads it there).
  */
-export type BinaryCopyOut = (query: CompiledQuery) => Promise<Buffer[]>
+export type BinaryCopyOut = (query: CompiledQuery) => Promise<CopyData>
 
 const copiers = new WeakMap<Kysely<Database>, BinaryCopyOut>()
 
@@ -141,18 +143,17 @@ function withLiterals(query: CompiledQuery, quote: (s: string) => string): strin
   })
 }
 
-/** COPY out through node-postgres (pg-copy-streams), on a connection of its own. */
-function pgCopyOut(pool: pg.Pool, driver: typeof pg, copyTo: typeof CopyTo): BinaryCopyOut {
+/** COPY out through node-postgres (copy-out.ts), on a connection of its own. */
+function pgCopyOut(pool: pg.Pool, driver: typeof pg): BinaryCopyOut {
   return async (query) => {
-    const text = withLiterals(query, driver.escapeLiteral)
+    const text = `copy (${withLiterals(query, driver.escapeLiteral)}) to stdout (format binary)`
     const client = await pool.connect()
     try {
-      const chunks: Buffer[] = []
-      for await (const chunk of client.query(copyTo(`copy (${text}) to stdout (format binary)`))) {
-        chunks.push(chunk as Buffer)
-      }
+      const data = await new Promise<CopyData>((resolve, reject) => {
+        client.query(new CopyOutQuery(text, resolve, reject))
+      })
       client.release()
-      return chunks
+      return data
     } catch (error) {
       client.release(error as Error)
       throw error
@@ -175,7 +176,7 @@ function pgliteCopyOut(db: Kysely<Database>, pglite: PGlite): BinaryCopyOut {
       .connection()
       .execute(() => pglite.query(`copy (${text}) to '/dev/blob' (format binary)`))
     if (blob === undefined) throw new Error('PGlite returned no COPY output')
-    return [Buffer.from(await blob.arrayBuffer())]
+    return wholeCopyData(Buffer.from(await blob.arrayBuffer()))
   }
 }
 
@@ -220,13 +221,16 @@ async function connectingPool(
  */
 export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
   if (config.kind === 'postgres') {
-    const [{ default: pg }, { PostgresDialect }, { to: copyTo, from: copyFrom }] =
-      await Promise.all([import('pg'), import('kysely'), import('pg-copy-streams')])
+    const [{ default: pg }, { PostgresDialect }, { from: copyFrom }] = await Promise.all([
+      import('pg'),
+      import('kysely'),
+      import('pg-copy-streams'),
+    ])
     const { pool, direct } = await connectingPool(pg, config.url)
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: preparingPool(pool, direct, copyFrom) }),
     })
-    copiers.set(db, pgCopyOut(pool, pg, copyTo))
+    copiers.set(db, pgCopyOut(pool, pg))
     return { db, dialect: 'postgres', close: () => db.destroy() }
   }
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { BinaryCopyError, BinaryCopyWriter, CopyFields } from '../../../src/storage/binary-copy.js'
+import {
+  BinaryCopyError,
+  BinaryCopyWriter,
+  CopyFields,
+  wholeCopyData,
+  type CopyData,
+} from '../../../src/storage/binary-copy.js'
 
 /** COPY binary output as PostgreSQL writes it (header, rows of length-prefixed fields, trailer). */
 function copyOutput(rows: (string | null)[][], extension = Buffer.alloc(0)): Buffer {
@@ -30,20 +36,26 @@ function copyOutput(rows: (string | null)[][], extension = Buffer.alloc(0)): Buf
   return Buffer.concat(parts)
 }
 
-/** `data` cut at these offsets (any order, repeats and ends allowed), as COPY output may arrive */
-function cut(data: Buffer, at: readonly number[]): Buffer[] {
+/**
+ * `data` cut at these offsets (any order, repeats and ends allowed), as COPY output may arrive:
+ * each piece in a chunk of its own between bytes that are not the output (message heads).
+ */
+function cut(data: Buffer, at: readonly number[]): CopyData {
   const ends = [...at.map((a) => a % (data.length + 1)), data.length].sort((a, b) => a - b)
   const chunks: Buffer[] = []
+  const spans: number[] = []
   let from = 0
   for (const to of ends) {
-    chunks.push(data.subarray(from, to))
+    const noise = Buffer.from('d\0\0\0\x09')
+    chunks.push(Buffer.concat([noise, data.subarray(from, to), noise]))
+    spans.push(chunks.length - 1, noise.length, noise.length + to - from)
     from = to
   }
-  return chunks
+  return { chunks, spans: Int32Array.from(spans) }
 }
 
-function fieldsOf(chunks: Buffer[], width: number): string[][] {
-  const fields = new CopyFields(chunks, width)
+function fieldsOf(data: CopyData, width: number): string[][] {
+  const fields = new CopyFields(data, width)
   const rows: string[][] = []
   for (let r = 0; r < fields.rows; r++) {
     const row: string[] = []
@@ -83,25 +95,32 @@ describe('CopyFields', () => {
     for (let at = 0; at <= raw.length; at++) {
       expect(new CopyFields(cut(raw, [at]), 1).int8(0, 0)).toBe(value)
     }
-    const bytes = [...raw].map((b) => Buffer.from([b]))
+    const bytes = cut(
+      raw,
+      [...raw.keys()].map((i) => i + 1),
+    )
     expect(new CopyFields(bytes, 1).int8(0, 0)).toBe(value)
   })
 
   it('reads no rows from an empty result', () => {
-    expect(new CopyFields([copyOutput([])], 3).rows).toBe(0)
+    expect(new CopyFields(wholeCopyData(copyOutput([])), 3).rows).toBe(0)
   })
 
   it('refuses text output, a cut output, a NULL and a row of another width', () => {
-    expect(() => new CopyFields([Buffer.from('1\t2\t3\n')], 3)).toThrow(BinaryCopyError)
+    expect(() => new CopyFields(wholeCopyData(Buffer.from('1\t2\t3\n')), 3)).toThrow(
+      BinaryCopyError,
+    )
     const whole = copyOutput([['1', '2', '3']])
     for (let end = 0; end < whole.length; end++) {
-      expect(() => new CopyFields([whole.subarray(0, end)], 3)).toThrow(BinaryCopyError)
+      expect(() => new CopyFields(wholeCopyData(whole.subarray(0, end)), 3)).toThrow(
+        BinaryCopyError,
+      )
       expect(() => new CopyFields(cut(whole.subarray(0, end), [end >> 1]), 3)).toThrow(
         BinaryCopyError,
       )
     }
-    expect(() => new CopyFields([copyOutput([['1', null, '3']])], 3)).toThrow(/NULL/)
-    expect(() => new CopyFields([copyOutput([['1', '2']])], 3)).toThrow(/2 fields/)
+    expect(() => new CopyFields(wholeCopyData(copyOutput([['1', null, '3']])), 3)).toThrow(/NULL/)
+    expect(() => new CopyFields(wholeCopyData(copyOutput([['1', '2']])), 3)).toThrow(/2 fields/)
   })
 })
 
@@ -117,7 +136,7 @@ describe('BinaryCopyWriter', () => {
           const writer = new BinaryCopyWriter(estimate)
           for (const [a, b] of rows) writer.row(2).text(a).text(b)
           // what PostgreSQL reads as text is the UTF-8 of each string
-          expect(fieldsOf([writer.end()], 2)).toEqual(
+          expect(fieldsOf(wholeCopyData(writer.end()), 2)).toEqual(
             rows.map((r) => r.map((s) => Buffer.from(s).toString())),
           )
         },
@@ -140,7 +159,7 @@ describe('BinaryCopyWriter', () => {
     // 2026-11-29T21:26:50.123456Z
     const unix = Date.UTC(2026, 10, 29, 21, 26, 50, 123) * 1000 + 456
     writer.row(1).timestamptz(unix)
-    const fields = new CopyFields([writer.end()], 1)
+    const fields = new CopyFields(wholeCopyData(writer.end()), 1)
     const read = Array.from({ length: fields.rows }, (_, r) => fields.int8(r, 0))
     expect(read).toEqual([...values.map(BigInt), BigInt(unix) - 946_684_800_000_000n])
     expect(() => new BinaryCopyWriter(0).row(1).int8(2 ** 53)).toThrow(RangeError)

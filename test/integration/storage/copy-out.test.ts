@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CompiledQuery, sql } from 'kysely'
+import { CopyFields } from '../../../src/storage/binary-copy.js'
+import { binaryCopyOut } from '../../../src/storage/open-database.js'
+import { DIALECTS, openTestStore, type TestStore } from '../../helpers/db.js'
+
+// Pages are read with COPY … TO STDOUT (FORMAT binary), kept where the driver delivered them
+// (on PostgreSQL, the socket's own chunks, copy-out.ts) and read there by CopyFields.
+describe.each(DIALECTS)('COPY output read where it arrived (%s)', (dialect) => {
+  let t: TestStore
+
+  beforeAll(async () => {
+    t = await openTestStore(dialect)
+  }, 60_000)
+
+  afterAll(() => t?.close())
+
+  const copyOut = (text: string) => binaryCopyOut(t.db)(CompiledQuery.raw(text))
+
+  /** every pooled session answers (node-postgres keeps up to 10) */
+  async function poolAnswers(): Promise<void> {
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => sql<{ n: number }>`select 1 as n`.execute(t.db)),
+    )
+    expect(answers.map((a) => a.rows[0]!.n)).toEqual(Array.from({ length: 12 }, () => 1))
+  }
+
+  function texts(fields: CopyFields, column: number): string[] {
+    return Array.from({ length: fields.rows }, (_, r) => {
+      const bytes = Buffer.alloc(fields.size(r, column))
+      fields.copy(r, column, bytes, 0)
+      return bytes.toString('utf8')
+    })
+  }
+
+  it('reads megabytes of rows of every size, byte for byte, as a query reads them', async () => {
+    const select = `select i::int8 as n, repeat(chr(128512 + i % 50) || 'ab\\', i % 997) as s
+      from generate_series(1, 4000) i order by i`
+    const fields = new CopyFields(await copyOut(select), 2)
+    const { rows } = await sql<{ s: string }>`${sql.raw(select)}`.execute(t.db)
+    expect(fields.rows).toBe(4000)
+    expect(texts(fields, 1)).toEqual(rows.map((r) => r.s))
+    expect(fields.int8(3999, 0)).toBe(4000n)
+  })
+
+  it('reads an empty output', async () => {
+    const fields = new CopyFields(await copyOut('select 1::int8 where false'), 1)
+    expect(fields.rows).toBe(0)
+  })
+
+  it("refuses a statement PostgreSQL refuses, with PostgreSQL's message", async () => {
+    await expect(copyOut('select no_such_column from objects')).rejects.toThrow(/no_such_column/)
+    await poolAnswers()
+  })
+
+  it('refuses an output that fails after rows went out, and the pool stays usable', async () => {
+    // 200 rows of 10 kB go out before row 201 divides by zero
+    const failing = `select case when i <= 200 then repeat('x', 10000) else (1 / (i - i))::text end
+      from generate_series(1, 300) i`
+    for (let round = 0; round < 3; round++) {
+      await expect(copyOut(failing)).rejects.toThrow(/division by zero/)
+    }
+    await poolAnswers()
+    const fields = new CopyFields(await copyOut("select 'after'::text"), 1)
+    expect(texts(fields, 0)).toEqual(['after'])
+  })
+
+  it('reads past notices the server sends between rows', async () => {
+    await sql`create or replace function noisy(i int) returns text language plpgsql as $$
+      begin raise notice 'row %', i; return repeat('n', i * 50); end $$`.execute(t.db)
+    const fields = new CopyFields(
+      await copyOut('select noisy(i) from generate_series(1, 500) i'),
+      1,
+    )
+    expect(texts(fields, 0)).toEqual(
+      Array.from({ length: 500 }, (_, i) => 'n'.repeat((i + 1) * 50)),
+    )
+    await poolAnswers()
+  })
+})
