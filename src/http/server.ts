@@ -21,7 +21,7 @@ export async function startServer(
   config: Config,
   opts: { adminSecret?: string } = {},
 ): Promise<RunningServer> {
-  const deps = await openHub(config)
+  const deps = await openHub(config, { validator: 'now' })
   try {
     await bootstrapDefaultApiRoot(deps)
     const app = buildApp(deps, {
