@@ -52,18 +52,22 @@ export class CopyOutQuery {
     this.#reject = reject
   }
 
-  /** Called by node-postgres when the connection is this query's. */
-  submit(connection: Connection): void {
+  /**
+   * Called by node-postgres when the connection is this query's. An error returned instead of
+   * sending the statement fails this query alone, and the connection stays usable.
+   */
+  submit(connection: Connection): Error | undefined {
     const stream = connection.stream
     const listeners = stream.listeners('data') as DataListener[]
     if (listeners.length !== 1) {
-      throw new Error(`COPY out expects one reader of the connection, found ${listeners.length}`)
+      return new Error(`COPY out expects one reader of the connection, found ${listeners.length}`)
     }
     this.#stream = stream
     this.#pgListener = listeners[0]
     stream.removeListener('data', this.#pgListener!)
     stream.on('data', this.#listener)
     connection.query(this.#text)
+    return undefined
   }
 
   #read(chunk: Buffer): void {

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { CompiledQuery, sql } from 'kysely'
-import { CopyFields } from '../../../src/storage/binary-copy.js'
+import pg from 'pg'
+import { CopyFields, type CopyData } from '../../../src/storage/binary-copy.js'
+import { CopyOutQuery } from '../../../src/storage/copy-out.js'
 import { binaryCopyOut } from '../../../src/storage/open-database.js'
 import { DIALECTS, openTestStore, type TestStore } from '../../helpers/db.js'
 
@@ -76,5 +78,37 @@ describe.each(DIALECTS)('COPY output read where it arrived (%s)', (dialect) => {
       Array.from({ length: 500 }, (_, i) => 'n'.repeat((i + 1) * 50)),
     )
     await poolAnswers()
+  })
+})
+
+describe.runIf(DIALECTS.includes('postgres'))('CopyOutQuery on a node-postgres client', () => {
+  it('fails alone, leaving the connection usable, when it cannot take over the socket', async () => {
+    const client = new pg.Client(inject('pgUrl'))
+    await client.connect()
+    try {
+      // a second reader of the socket: taking it over would starve one of them
+      const extra = () => undefined
+      const stream = (client as unknown as { connection: { stream: NodeJS.EventEmitter } })
+        .connection.stream
+      stream.on('data', extra)
+      await expect(
+        new Promise((resolve, reject) => {
+          client.query(
+            new CopyOutQuery("copy (select 'x') to stdout (format binary)", resolve, reject),
+          )
+        }),
+      ).rejects.toThrow(/one reader of the connection, found 2/)
+      stream.removeListener('data', extra)
+      const data = await new Promise<CopyData>((resolve, reject) => {
+        client.query(
+          new CopyOutQuery("copy (select 'y'::text) to stdout (format binary)", resolve, reject),
+        )
+      })
+      const fields = new CopyFields(data, 1)
+      expect(fields.rows).toBe(1)
+      expect((await client.query<{ n: number }>('select 2 as n')).rows[0]!.n).toBe(2)
+    } finally {
+      await client.end()
+    }
   })
 })
