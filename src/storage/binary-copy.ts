@@ -113,7 +113,8 @@ export class CopyFields {
   }
 }
 
-function grown(array: Int32Array): Int32Array<ArrayBuffer> {
+/** `array` copied into one twice its length. */
+export function grown(array: Int32Array): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(array.length * 2)
   bigger.set(array)
   return bigger
@@ -134,8 +135,8 @@ class SpanCursor {
     this.#spans = data.spans
   }
 
-  /** steps to the next span with bytes left; fails at the end of the output */
-  #next(): void {
+  /** steps, if the current span is spent, to the next with bytes left; fails past the end */
+  #ready(): void {
     while (this.#at >= this.#end) {
       this.#span += 3
       if (this.#span >= this.#spans.length) {
@@ -149,14 +150,14 @@ class SpanCursor {
   }
 
   #byte(): number {
-    if (this.#at >= this.#end) this.#next()
+    this.#ready()
     return this.#bytes[this.#at++]!
   }
 
   /** a big-endian signed integer of 2 or 4 bytes */
   int(bytes: 2 | 4): number {
     // rows often start a span of their own (PostgreSQL sends each row as one CopyData message)
-    if (this.#at >= this.#end) this.#next()
+    this.#ready()
     if (this.#at + bytes <= this.#end) {
       const at = this.#at
       this.#at += bytes
@@ -176,7 +177,7 @@ class SpanCursor {
   skip(n: number): void {
     if (n < 0) throw new BinaryCopyError('a negative header extension length')
     for (let left = n; left > 0;) {
-      if (this.#at >= this.#end) this.#next()
+      this.#ready()
       const step = Math.min(left, this.#end - this.#at)
       this.#at += step
       left -= step
@@ -188,7 +189,7 @@ class SpanCursor {
    * `i`; returns how many.
    */
   piece(n: number, out: Int32Array, i: number): number {
-    if (this.#at >= this.#end) this.#next()
+    this.#ready()
     const taken = Math.min(n, this.#end - this.#at)
     out[i] = this.#chunk
     out[i + 1] = this.#at

@@ -13,7 +13,8 @@
  * node-postgres then reads as it would for any query.
  */
 
-import type { CopyData } from './binary-copy.js'
+import type pg from 'pg'
+import { grown, type CopyData } from './binary-copy.js'
 
 const COPY_DATA = 0x64 // 'd'
 const COPY_DONE = 0x63 // 'c'
@@ -27,7 +28,14 @@ interface Connection {
   query(text: string): void
 }
 
-export class CopyOutQuery {
+/** Runs `text`, a `COPY … TO STDOUT`, on `client` and returns its output where it arrived. */
+export function copyOut(client: pg.ClientBase, text: string): Promise<CopyData> {
+  return new Promise((resolve, reject) => {
+    client.query(new CopyOutQuery(text, resolve, reject))
+  })
+}
+
+class CopyOutQuery {
   readonly #text: string
   readonly #resolve: (data: CopyData) => void
   readonly #reject: (error: Error) => void
@@ -79,7 +87,6 @@ export class CopyOutQuery {
         if (this.#code === COPY_DATA) this.#span(c, at, end)
         this.#left -= end - at
         at = end
-        if (this.#left === 0 && this.#code === COPY_DONE) return this.#handBack(chunk, at)
         continue
       }
       if (this.#headBytes === 0 && chunk[at] === ERROR_RESPONSE) return this.#handBack(chunk, at)
@@ -99,11 +106,7 @@ export class CopyOutQuery {
   }
 
   #span(chunk: number, start: number, end: number): void {
-    if (3 * this.#count + 3 > this.#spans.length) {
-      const grown = new Int32Array(this.#spans.length * 2)
-      grown.set(this.#spans)
-      this.#spans = grown
-    }
+    if (3 * this.#count + 3 > this.#spans.length) this.#spans = grown(this.#spans)
     const i = 3 * this.#count++
     this.#spans[i] = chunk
     this.#spans[i + 1] = start

@@ -13,7 +13,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { from as CopyFrom } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
 import { wholeCopyData, type CopyData } from './binary-copy.js'
-import { CopyOutQuery } from './copy-out.js'
+import { copyOut } from './copy-out.js'
 import type { Database } from './database.js'
 import { storable } from './store.js'
 
@@ -149,9 +149,7 @@ function pgCopyOut(pool: pg.Pool, driver: typeof pg): BinaryCopyOut {
     const text = `copy (${withLiterals(query, driver.escapeLiteral)}) to stdout (format binary)`
     const client = await pool.connect()
     try {
-      const data = await new Promise<CopyData>((resolve, reject) => {
-        client.query(new CopyOutQuery(text, resolve, reject))
-      })
+      const data = await copyOut(client, text)
       client.release()
       return data
     } catch (error) {

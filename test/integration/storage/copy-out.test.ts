@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { CompiledQuery, sql } from 'kysely'
 import pg from 'pg'
-import { CopyFields, type CopyData } from '../../../src/storage/binary-copy.js'
-import { CopyOutQuery } from '../../../src/storage/copy-out.js'
+import { CopyFields } from '../../../src/storage/binary-copy.js'
+import { copyOut } from '../../../src/storage/copy-out.js'
 import { binaryCopyOut } from '../../../src/storage/open-database.js'
 import { DIALECTS, openTestStore, type TestStore } from '../../helpers/db.js'
 
@@ -81,7 +81,7 @@ describe.each(DIALECTS)('COPY output read where it arrived (%s)', (dialect) => {
   })
 })
 
-describe.runIf(DIALECTS.includes('postgres'))('CopyOutQuery on a node-postgres client', () => {
+describe.runIf(DIALECTS.includes('postgres'))('copyOut on a node-postgres client', () => {
   it('fails alone, leaving the connection usable, when it cannot take over the socket', async () => {
     const client = new pg.Client(inject('pgUrl'))
     await client.connect()
@@ -91,19 +91,11 @@ describe.runIf(DIALECTS.includes('postgres'))('CopyOutQuery on a node-postgres c
       const stream = (client as unknown as { connection: { stream: NodeJS.EventEmitter } })
         .connection.stream
       stream.on('data', extra)
-      await expect(
-        new Promise((resolve, reject) => {
-          client.query(
-            new CopyOutQuery("copy (select 'x') to stdout (format binary)", resolve, reject),
-          )
-        }),
-      ).rejects.toThrow(/one reader of the connection, found 2/)
+      await expect(copyOut(client, "copy (select 'x') to stdout (format binary)")).rejects.toThrow(
+        /one reader of the connection, found 2/,
+      )
       stream.removeListener('data', extra)
-      const data = await new Promise<CopyData>((resolve, reject) => {
-        client.query(
-          new CopyOutQuery("copy (select 'y'::text) to stdout (format binary)", resolve, reject),
-        )
-      })
+      const data = await copyOut(client, "copy (select 'y'::text) to stdout (format binary)")
       const fields = new CopyFields(data, 1)
       expect(fields.rows).toBe(1)
       expect((await client.query<{ n: number }>('select 2 as n')).rows[0]!.n).toBe(2)
