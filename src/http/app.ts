@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
-import { malformedJson, notFound, TaxiiError } from '../errors.js'
+import { notFound, TaxiiError } from '../errors.js'
 import type { Deps } from '../services/deps.js'
 import type { Access, TaxiiRequestState } from './context.js'
 import { authenticate } from './plugins/auth.js'
@@ -64,8 +64,6 @@ function resources(deps: Deps): Resource[] {
     },
   ]
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
@@ -134,11 +132,8 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
         if (size > limit) throw payloadTooLarge(limit)
         chunks.push(chunk)
       }
-      try {
-        return utf8.decode(Buffer.concat(chunks, size))
-      } catch {
-        throw malformedJson('the body is not valid UTF-8')
-      }
+      // bytes, not text: readEnvelope reads most bodies without making one string of them
+      return Buffer.concat(chunks, size)
     },
   )
 

@@ -303,7 +303,7 @@ export async function addObjects(
 export async function submitObjects(
   deps: Deps,
   ctx: CollectionContext,
-  body: string,
+  body: string | Buffer,
 ): Promise<StatusRecord> {
   const requestTimestamp = taxiiNow()
   const items = readEnvelope(body, { maxObjects: deps.config.maxEnvelopeObjects })
@@ -325,7 +325,8 @@ export async function submitObjects(
       collection_pk: ctx.collection.pk,
       sub: ctx.principal.sub,
       identities: ctx.principal.identities,
-      body,
+      // readEnvelope accepted it, so it is UTF-8
+      body: typeof body === 'string' ? body : new TextDecoder().decode(body),
     },
     ENVELOPE_LEASE_SECONDS,
   )
@@ -466,7 +467,7 @@ export async function storeItems(
     else if (d.meta === undefined)
       failures.set(i, deps.validate(item.value) ?? 'S-006 unreadable object')
     else {
-      toStore.push({ ...d.meta, body: item.text })
+      toStore.push({ ...d.meta, body: item.source })
       envelopeIndex.push(i)
       verdicts.push(deps.validate(item.value) ?? extraCheck(item.value))
     }

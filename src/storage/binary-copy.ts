@@ -232,7 +232,14 @@ export class BinaryCopyWriter {
     return this
   }
 
-  text(value: string): this {
+  /** a text field, from a string or its UTF-8 bytes */
+  text(value: string | Buffer): this {
+    if (typeof value !== 'string') {
+      this.#reserve(4 + value.length)
+      this.#out.writeInt32BE(value.length, this.#at)
+      this.#at += 4 + value.copy(this.#out, this.#at + 4)
+      return this
+    }
     // UTF-8 takes at most 3 bytes per UTF-16 unit; the exact size is counted only near the end
     if (this.#at + 4 + value.length * 3 > this.#out.length) {
       this.#reserve(4 + Buffer.byteLength(value))

@@ -510,7 +510,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           for (const { index, object } of relatives) {
             const problem = versioningProblem(
               lineage.get(object.id) ?? [],
-              factsOf(object.body, object.version_key!),
+              factsOf(String(object.body), object.version_key!),
             )
             if (problem !== undefined) {
               rejected.set(index, problem)

@@ -143,7 +143,8 @@ export interface NewObject {
   /** null for objects with neither modified nor created: their version is date_added (T-121) */
   version: string | null
   version_key: string | null
-  body: string
+  /** the object's JSON text, or its UTF-8 bytes */
+  body: string | Buffer
 }
 
 export interface StoredVersion {

@@ -84,7 +84,7 @@ function pageItems(page: ObjectsPage): EnvelopeItem[] {
   } catch {
     // A body the exact scanner refuses (say, a non-object element) still had its objects parsed
     // by the client: keep what can be kept, re-serialised.
-    return page.objects.map((value, index) => ({ index, value, text: JSON.stringify(value) }))
+    return page.objects.map((value, index) => ({ index, value, source: JSON.stringify(value) }))
   }
 }
 

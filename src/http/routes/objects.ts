@@ -32,7 +32,7 @@ export const objects = (deps: Deps) => async (req: FastifyRequest, reply: Fastif
   sendListing(reply, await getObjects(deps, collectionContext(req.taxii), req.query as Query))
 
 export const addObjects = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) => {
-  const status = await submitObjects(deps, collectionContext(req.taxii), req.body as string)
+  const status = await submitObjects(deps, collectionContext(req.taxii), req.body as Buffer)
   return sendResource(reply, 202, statusResource(status))
 }
 

@@ -122,7 +122,7 @@ describe.each(DIALECTS)('the newest version of each object, kept by writes (%s)'
                 id: o.id,
                 spec: o.spec_version,
                 key: o.version_key!,
-                body: o.body,
+                body: String(o.body),
                 dateAdded: row.date_added,
               })
             }

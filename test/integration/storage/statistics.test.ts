@@ -56,6 +56,7 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
             version: o.version!,
             version_key: o.version_key!,
             date_added: '2025-07-14T09:31:00.000000Z',
+            body: String(o.body),
           })),
         )
       })

@@ -125,18 +125,23 @@ describe('CopyFields', () => {
 })
 
 describe('BinaryCopyWriter', () => {
-  it('writes texts that read back byte for byte, past any estimate', () => {
+  it('writes texts, given as strings or as bytes, that read back byte for byte, past any estimate', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), {
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.string({ unit: 'grapheme' }),
+            fc.string({ unit: 'binary' }),
+            fc.string({ unit: 'grapheme' }),
+          ),
+          { maxLength: 30 },
+        ),
         fc.nat({ max: 100 }),
         (rows, estimate) => {
           const writer = new BinaryCopyWriter(estimate)
-          for (const [a, b] of rows) writer.row(2).text(a).text(b)
+          for (const [a, b, c] of rows) writer.row(3).text(a).text(b).text(Buffer.from(c))
           // what PostgreSQL reads as text is the UTF-8 of each string
-          expect(fieldsOf(wholeCopyData(writer.end()), 2)).toEqual(
+          expect(fieldsOf(wholeCopyData(writer.end()), 3)).toEqual(
             rows.map((r) => r.map((s) => Buffer.from(s).toString())),
           )
         },

@@ -1,0 +1,9 @@
+/** Code points of JSON's structural characters: string char codes and UTF-8 bytes alike. */
+export const QUOTE = 0x22
+export const BACKSLASH = 0x5c
+export const COMMA = 0x2c
+export const COLON = 0x3a
+export const LBRACE = 0x7b
+export const RBRACE = 0x7d
+export const LBRACKET = 0x5b
+export const RBRACKET = 0x5d

@@ -1,0 +1,137 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { TaxiiError } from '../../../src/errors.js'
+import { asciiEnvelopeSpans } from '../../../src/stix/ascii-envelope.js'
+import { readEnvelope, type EnvelopeItem } from '../../../src/stix/envelope.js'
+
+const spansOf = (body: string, maxObjects = 1000) =>
+  asciiEnvelopeSpans(Buffer.from(body, 'latin1'), maxObjects)
+
+/** The element texts the spans point at. */
+function elements(body: string, maxObjects = 1000): string[] | undefined {
+  const spans = spansOf(body, maxObjects)
+  return spans?.starts.map((start, k) => body.slice(start, spans.ends[k]))
+}
+
+describe('asciiEnvelopeSpans: a well-formed envelope', () => {
+  it('T-161 finds each element of objects, with its : count', () => {
+    const a = '{"type":"indicator","x":{"y":[1,{"z":2}]}}'
+    const b = '{}'
+    const body = `{"objects":[${a},${b}]}`
+    expect(elements(body)).toEqual([a, b])
+    expect(spansOf(body)?.colons).toEqual([4, 0])
+  })
+
+  it('S-213 finds elements among odd whitespace and strings holding brackets and escapes', () => {
+    const a = String.raw`{ "a" : "}]\"{[" , "b":"\\" }`
+    const b = '{\n"c":[ ]\t}'
+    const body = `\r\n {\t"objects" :\n[ ${a} ,\r\n${b}\n] } \n`
+    expect(elements(body)).toEqual([a, b])
+  })
+
+  it('T-166 reads past other members before and after objects, of every kind', () => {
+    const others = '"more":true,"next":"x\\"y","n":-1.5e3,"z":null,"o":{"objects":[1]},"l":[[]]'
+    expect(elements(`{${others},"objects":[{}]}`)).toEqual(['{}'])
+    expect(elements(`{"objects":[{}],${others}}`)).toEqual(['{}'])
+  })
+
+  it('T-161 finds objects spelled with escapes', () => {
+    expect(elements('{"\\u006fbjects":[{"a":1}]}')).toEqual(['{"a":1}'])
+  })
+
+  it('T-167 takes exactly maxObjects elements and no more', () => {
+    expect(elements('{"objects":[{},{}]}', 2)).toEqual(['{}', '{}'])
+    expect(elements('{"objects":[{},{},{}]}', 2)).toBeUndefined()
+  })
+})
+
+describe('asciiEnvelopeSpans: anything else is left to the text reader', () => {
+  it.each([
+    ['an empty body', ''],
+    ['an array', '[{"objects":[{}]}]'],
+    ['no objects member', '{"more":false}'],
+    ['an empty object', '{}'],
+    ['objects named twice', '{"objects":[{}],"objects":[{}]}'],
+    ['objects not an array', '{"objects":{}}'],
+    ['objects empty', '{"objects":[]}'],
+    ['an element that is not an object', '{"objects":[{},1]}'],
+    ['a trailing comma among elements', '{"objects":[{},]}'],
+    ['a trailing comma among members', '{"objects":[{}],}'],
+    ['a missing comma', '{"objects":[{}{}]}'],
+    ['a missing colon', '{"objects" [{}]}'],
+    ['an unquoted member name', '{objects:[{}]}'],
+    ['a bad escape in a member name', '{"obj\\x":1,"objects":[{}]}'],
+    ['a bad value in another member', '{"more":tru,"objects":[{}]}'],
+    ['an unterminated other member', '{"more":[1,"objects":[{}]}'],
+    ['text after the envelope', '{"objects":[{}]} x'],
+    ['a second envelope', '{"objects":[{}]}{}'],
+    ['an unterminated element', '{"objects":[{"a":"}]}'],
+    ['an unclosed array', '{"objects":[{}'],
+  ])('%s', (_name, body) => {
+    expect(spansOf(body)).toBeUndefined()
+  })
+})
+
+/** What readEnvelope makes of a body: items without values (texts decide them), or the error. */
+function outcome(body: string | Buffer) {
+  try {
+    return readEnvelope(body, { maxObjects: 4 }).map(
+      ({ value: _, source, ...rest }: EnvelopeItem) => ({
+        ...rest,
+        source: String(source),
+      }),
+    )
+  } catch (err) {
+    if (err instanceof TaxiiError) return err.toResource()
+    throw err
+  }
+}
+
+const ws = fc.constantFrom('', ' ', '\n', '\t ', '\r\n')
+const member = fc.tuple(
+  fc.constantFrom('"a"', '"type"', '"id"', '"a"', '"\\u0061"', '"x\\"y"', '"objects"'),
+  fc.oneof(
+    fc.json({ maxDepth: 2 }),
+    fc.constantFrom('"\\ud800"', '"\\uFFFE"', '"\\ud83d\\ude00"', '"\\\\ud800"'),
+  ),
+)
+const element = fc
+  .array(member, { maxLength: 5 })
+  .chain((members) =>
+    fc
+      .tuple(...members.map(() => ws))
+      .map((spaces) => `{${members.map(([k, v], i) => `${spaces[i]}${k}:${v}`).join(',')}}`),
+  )
+const envelope = fc
+  .tuple(
+    fc.array(element, { maxLength: 6 }),
+    fc.array(fc.tuple(fc.constantFrom('"more"', '"next"', '"objects"'), fc.json()), {
+      maxLength: 2,
+    }),
+    ws,
+    ws,
+  )
+  .map(
+    ([items, others, a, b]) =>
+      `${a}{${[...others.map(([k, v]) => `${k}:${v}`), `"objects":[${items.join(`,${b}`)}]`].join(',')}}${b}`,
+  )
+/** The body with one character replaced, inserted or removed: mostly no longer an envelope. */
+const mutated = fc
+  .tuple(envelope, fc.nat(), fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', ' ', '1'))
+  .map(([body, at, c]) => {
+    const i = at % (body.length + 1)
+    return body.slice(0, i) + c + body.slice(i + (at % 2))
+  })
+
+describe('readEnvelope from bytes agrees with readEnvelope from text', () => {
+  it('T-161 T-167 S-001 on generated envelopes, well-formed or one character off', () => {
+    fc.assert(
+      fc.property(fc.oneof(envelope, mutated), (body) => {
+        const bytes = Buffer.from(body)
+        fc.pre(new TextDecoder().decode(bytes) === body)
+        expect(outcome(bytes)).toEqual(outcome(body))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+})
