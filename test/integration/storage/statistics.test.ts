@@ -29,6 +29,37 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
     }
   }, 120_000)
 
+  it('keeps no statistics on bodies, which no query filters or sorts on', async () => {
+    const { db, store, collectionPk, close } = await openTestStore(dialect)
+    try {
+      await store.addObjects(collectionPk, envelope(0, 200), () => undefined)
+      await sql`analyze objects`.execute(db)
+      const { rows } = await sql<{ attname: string }>`
+        select attname from pg_stats where tablename = 'objects'`.execute(db)
+      const analyzed = rows.map((r) => r.attname)
+      expect(analyzed).toContain('id')
+      expect(analyzed).not.toContain('body')
+    } finally {
+      await close()
+    }
+  })
+
+  it('compresses status details with lz4 where the server has it, and migrates where it has not', async () => {
+    const { db, close } = await openTestStore(dialect)
+    try {
+      const lz4 = await sql`set local default_toast_compression = lz4`.execute(db).then(
+        () => true,
+        () => false,
+      )
+      const { rows } = await sql<{ attcompression: string }>`
+        select attcompression from pg_attribute
+        where attrelid = 'statuses'::regclass and attname = 'successes'`.execute(db)
+      expect(rows[0]!.attcompression).toBe(lz4 ? 'l' : '')
+    } finally {
+      await close()
+    }
+  })
+
   it('analyzes the objects table right after an import', async () => {
     const database = await createTestDatabase(dialect)
     const { database: config } = loadConfig({ DATABASE_URL: database.url })
