@@ -818,6 +818,29 @@ async function rawBaseline(url: string, n: number): Promise<RawResult> {
   })
 }
 
+/** The raw baseline on a database of its own, dropped before this returns. */
+async function rawOnOwnDatabase(pgUrl: string, name: string, n: number): Promise<RawResult> {
+  const url = await createDatabase(pgUrl, name)
+  const raw = await rawBaseline(url, n)
+  await cleanups.pop()!.run()
+  return raw
+}
+
+/** Rates and times of several baseline runs, averaged: what the hub's figures are compared to. */
+function meanRaw(runs: RawResult[]): RawResult {
+  const mean = (pick: (r: RawResult) => number, digits: number) =>
+    round(runs.reduce((sum, r) => sum + pick(r), 0) / runs.length, digits)
+  return {
+    objects: runs[0]!.objects,
+    copy_in_s: mean((r) => r.copy_in_s, 2),
+    copy_in_objects_per_s: mean((r) => r.copy_in_objects_per_s, 0),
+    copy_in_mb_per_s: mean((r) => r.copy_in_mb_per_s, 1),
+    copy_out_s: mean((r) => r.copy_out_s, 2),
+    copy_out_objects_per_s: mean((r) => r.copy_out_objects_per_s, 0),
+    copy_out_mb_per_s: mean((r) => r.copy_out_mb_per_s, 1),
+  }
+}
+
 // ---- report ----
 
 interface Figures {
@@ -828,7 +851,13 @@ interface Figures {
   statistics: string
   options: Omit<Options, 'json' | 'pgUrl'>
   object_bytes_mean: number
+  /** the mean of raw_runs, which the ratios are taken against */
   raw: RawResult
+  /**
+   * the raw baseline before the hub phases and again after them: this machine's speed drifts
+   * within minutes, so a ratio compares the hub with both ends of its run, and the spread shows
+   */
+  raw_runs: [RawResult, RawResult]
   ingest: IngestResult
   /** the same ingest into a hub whose validator accepts everything, on a fresh database */
   ingest_without_validation: IngestResult
@@ -964,16 +993,30 @@ function report(f: Figures): string {
       verdict('peak_rss'),
     ],
     [
-      'raw COPY in (same texts, same server)',
+      'raw COPY in (same texts, same server), mean',
       `${fmt(f.raw.copy_in_objects_per_s)} obj/s`,
       `${f.raw.copy_in_mb_per_s} MB/s`,
       '',
       '',
     ],
     [
-      'raw COPY out',
+      'raw COPY in, before / after the hub phases',
+      `${fmt(f.raw_runs[0].copy_in_objects_per_s)} / ${fmt(f.raw_runs[1].copy_in_objects_per_s)}`,
+      '',
+      '',
+      '',
+    ],
+    [
+      'raw COPY out, mean',
       `${fmt(f.raw.copy_out_objects_per_s)} obj/s`,
       `${f.raw.copy_out_mb_per_s} MB/s`,
+      '',
+      '',
+    ],
+    [
+      'raw COPY out, before / after the hub phases',
+      `${fmt(f.raw_runs[0].copy_out_objects_per_s)} / ${fmt(f.raw_runs[1].copy_out_objects_per_s)}`,
+      '',
       '',
       '',
     ],
@@ -1038,15 +1081,12 @@ async function main(): Promise<number> {
     `  ${validation.envelope_p50_ms} ms per envelope of ${ENVELOPE}, ${fmt(validation.patterns_per_s)} patterns/s`,
   )
 
-  // Raw baseline first, while nothing else runs; its database is dropped before the hub starts
-  // so it does not compete for the buffer cache.
+  // Raw baseline first, while nothing else runs, and again once the hub is gone (rawAfter); its
+  // database is dropped before the hub starts so it does not compete for the buffer cache.
   log(`raw COPY baseline with ${fmt(o.n)} objects`)
-  const rawName = `hw_bench_raw_${suffix}`
-  const rawUrl = await createDatabase(o.pgUrl, rawName)
-  const raw = await rawBaseline(rawUrl, o.n)
-  await cleanups.pop()!.run()
+  const rawBefore = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw_${suffix}`, o.n)
   log(
-    `  COPY in ${fmt(raw.copy_in_objects_per_s)} objects/s, out ${fmt(raw.copy_out_objects_per_s)} objects/s`,
+    `  COPY in ${fmt(rawBefore.copy_in_objects_per_s)} objects/s, out ${fmt(rawBefore.copy_out_objects_per_s)} objects/s`,
   )
 
   // Ingest without validation on its own database and hub process, both gone before the hub
@@ -1159,6 +1199,18 @@ async function main(): Promise<number> {
   log(`  ${fmt(sequential.objects_per_s)} objects/s`)
   rss.sample()
 
+  // the hub, its client and its database go first, as before the first baseline
+  await cleanups.pop()!.run() // stop sampling
+  await cleanups.pop()!.run() // close the client
+  await cleanups.pop()!.run() // stop the hub
+  if (!o.keepDb) await cleanups.pop()!.run() // drop its database
+  log(`raw COPY baseline again, after the hub`)
+  const rawAfter = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw2_${suffix}`, o.n)
+  log(
+    `  COPY in ${fmt(rawAfter.copy_in_objects_per_s)} objects/s, out ${fmt(rawAfter.copy_out_objects_per_s)} objects/s`,
+  )
+  const raw = meanRaw([rawBefore, rawAfter])
+
   const ratio = (a: number, b: number) => round(a / b, 2)
   const ratios = {
     ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
@@ -1195,6 +1247,7 @@ async function main(): Promise<number> {
     },
     object_bytes_mean: round(sampleBytes / 1000),
     raw,
+    raw_runs: [rawBefore, rawAfter],
     ingest: ingested,
     ingest_without_validation: unvalidated,
     validation,
