@@ -9,7 +9,7 @@ import {
 } from '../http/filters.js'
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
-import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
+import { decodeBody, readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
 import { mediaTypeForSpec } from '../media-types.js'
 import type {
   AddObjectsResult,
@@ -325,8 +325,7 @@ export async function submitObjects(
       collection_pk: ctx.collection.pk,
       sub: ctx.principal.sub,
       identities: ctx.principal.identities,
-      // readEnvelope accepted it, so it is UTF-8
-      body: typeof body === 'string' ? body : new TextDecoder().decode(body),
+      body: typeof body === 'string' ? body : decodeBody(body),
     },
     ENVELOPE_LEASE_SECONDS,
   )

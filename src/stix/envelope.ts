@@ -105,25 +105,41 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
   const walkStack: unknown[] = []
   for (let k = 0; k < count; k++) {
     const text = body.slice(starts[k], ends[k])
-    const value: unknown = objects[k]
-    const item: EnvelopeItem = { index: k, source: text, value }
-    // `JSON.parse` keeps the last of duplicate names, so an element holds duplicates exactly when
-    // it parsed to fewer members than it has `:` separators.
-    const hasDuplicate = countMembers(value, walkStack) !== colons[k]
-    if (hasDuplicate || flagged[k] === 1) {
-      // The exact check decides; the fast checks only say where to look.
-      const problem = findProblem(text, k)
-      if (problem !== undefined) item.problem = problem
-    }
-    items[k] = item
+    items[k] = envelopeItem(k, text, text, objects[k], colons[k]!, flagged[k] === 1, walkStack)
   }
   return items
 }
 
+/**
+ * An element as readEnvelope gives it. `JSON.parse` keeps the last of duplicate names, so an
+ * element holds duplicates exactly when it parsed to fewer members than it has `:` separators;
+ * `suspect` says a faster check found a bad code point. The exact check (findProblem) decides;
+ * the others only say where to look.
+ */
+function envelopeItem(
+  index: number,
+  source: string | Buffer,
+  text: string,
+  value: unknown,
+  colons: number,
+  suspect: boolean,
+  walkStack: unknown[],
+): EnvelopeItem {
+  const item: EnvelopeItem = { index, source, value }
+  if (suspect || countMembers(value, walkStack) !== colons) {
+    const problem = findProblem(text, index)
+    if (problem !== undefined) item.problem = problem
+  }
+  return item
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** The text of a body: UTF-8, a leading byte order mark dropped (as `TextDecoder` does). */
-function decodeBody(bytes: Buffer): string {
+/**
+ * The text of a body: UTF-8, a leading byte order mark dropped (as `TextDecoder` does); a 400
+ * when it is not UTF-8.
+ */
+export function decodeBody(bytes: Buffer): string {
   try {
     return utf8.decode(bytes)
   } catch {
@@ -142,9 +158,6 @@ function readAsciiEnvelope(bytes: Buffer, maxObjects: number): EnvelopeItem[] | 
   const count = spans.starts.length
   const items = new Array<EnvelopeItem>(count)
   const walkStack: unknown[] = []
-  const escaped = new Uint8Array(1)
-  const whole = Int32Array.of(0)
-  const end = Int32Array.of(0)
   for (let k = 0; k < count; k++) {
     const source = bytes.subarray(spans.starts[k], spans.ends[k])
     const text = source.toString('latin1')
@@ -154,19 +167,8 @@ function readAsciiEnvelope(bytes: Buffer, maxObjects: number): EnvelopeItem[] | 
     } catch {
       return undefined
     }
-    const item: EnvelopeItem = { index: k, source, value }
-    let suspect = countMembers(value, walkStack) !== spans.colons[k]
-    if (!suspect && text.includes('\\u')) {
-      escaped[0] = 0
-      end[0] = text.length
-      flagEscapedCodePoints(text, whole, end, escaped)
-      suspect = escaped[0] === 1
-    }
-    if (suspect) {
-      const problem = findProblem(text, k)
-      if (problem !== undefined) item.problem = problem
-    }
-    items[k] = item
+    const suspect = hasBadEscape(text)
+    items[k] = envelopeItem(k, source, text, value, spans.colons[k]!, suspect, walkStack)
   }
   return items
 }
@@ -321,6 +323,25 @@ function hexAt(s: string, i: number): number {
 }
 
 /**
+ * `p` is at a `\u` in JSON text: -1 when it escapes a lone surrogate or a noncharacter, else
+ * where to look for the next `\u` (past it, or past its pair; `p + 2` when the backslash is
+ * itself escaped, so that `\\u…` is text, not an escape).
+ */
+function pastEscape(s: string, p: number): number {
+  let b = p - 1
+  while (s.charCodeAt(b) === BACKSLASH) b--
+  if (((p - 1 - b) & 1) === 1) return p + 2
+  const cu = hexAt(s, p + 2)
+  if (cu >= 0xd800 && cu <= 0xdbff) {
+    const low =
+      s.charCodeAt(p + 6) === BACKSLASH && s.charCodeAt(p + 7) === 0x75 ? hexAt(s, p + 8) : -1
+    if (low < 0xdc00 || low > 0xdfff) return -1
+    return isNoncharacter(((cu - 0xd800) << 10) + (low - 0xdc00) + 0x10000) ? -1 : p + 12
+  }
+  return (cu >= 0xdc00 && cu <= 0xdfff) || isNoncharacter(cu) ? -1 : p + 6
+}
+
+/**
  * Flags elements holding a `\uXXXX` escape of a lone surrogate or a noncharacter. Walks only the
  * `\u` occurrences, so text that escapes every non-ASCII character (Python's `json.dumps`
  * default) stays on the fast path: a well-formed escaped pair is not a reason to look closer.
@@ -342,29 +363,22 @@ function flagEscapedCodePoints(
       p = s.indexOf('\\u', start)
       continue
     }
-    let b = p - 1
-    while (s.charCodeAt(b) === BACKSLASH) b--
-    if (((p - 1 - b) & 1) === 1) {
-      // The backslash is itself escaped (`\\u…` is text, not an escape).
-      p = s.indexOf('\\u', p + 2)
-      continue
-    }
-    const cu = hexAt(s, p + 2)
-    let next = p + 6
-    let bad = false
-    if (cu >= 0xd800 && cu <= 0xdbff) {
-      const low =
-        s.charCodeAt(p + 6) === BACKSLASH && s.charCodeAt(p + 7) === 0x75 ? hexAt(s, p + 8) : -1
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        bad = isNoncharacter(((cu - 0xd800) << 10) + (low - 0xdc00) + 0x10000)
-        next = p + 12
-      } else bad = true
-    } else bad = (cu >= 0xdc00 && cu <= 0xdfff) || isNoncharacter(cu)
-    if (bad) {
+    const next = pastEscape(s, p)
+    if (next < 0) {
       flagged[k] = 1
       p = s.indexOf('\\u', ends[k])
     } else p = s.indexOf('\\u', next)
   }
+}
+
+/** Whether one element's text holds a `\uXXXX` escape of a lone surrogate or a noncharacter. */
+function hasBadEscape(text: string): boolean {
+  for (let p = text.indexOf('\\u'); p >= 0;) {
+    const next = pastEscape(text, p)
+    if (next < 0) return true
+    p = text.indexOf('\\u', next)
+  }
+  return false
 }
 
 /** Members in `root` and every object nested in it, without recursion (depth is unbounded). */
