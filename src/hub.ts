@@ -1,6 +1,7 @@
 import type { Config } from './config.js'
 import { loadHubKeys } from './auth/keys.js'
 import { BackgroundTasks } from './services/background.js'
+import { BodyPool } from './services/body-pool.js'
 import { ReadAhead } from './services/read-ahead.js'
 import type { Deps } from './services/deps.js'
 import { createObjectValidator, type ObjectValidator } from './stix/validate.js'
@@ -16,6 +17,13 @@ import { openDatabase } from './storage/open-database.js'
  */
 const READ_AHEAD_ITEMS = 20_000
 const READ_AHEAD_TTL_MS = 2000
+
+/**
+ * Listing bodies from 64 kB (a page of ~80 objects) come from the pool; 32 MB of them wait for
+ * reuse, room for 16 clients syncing pages of 1,000 and a few of 10,000 at once.
+ */
+const POOLED_BODY_BYTES = 64 * 1024
+const POOL_BYTES = 32 * 1024 * 1024
 
 /**
  * The ingest validator, compiled on its first object. Compiling every STIX schema takes ~0.3 s,
@@ -50,6 +58,7 @@ export async function openHub(
         opts.validator === 'now' ? createObjectValidator() : onDemand(createObjectValidator),
       background: new BackgroundTasks(),
       readAhead: new ReadAhead(READ_AHEAD_ITEMS, READ_AHEAD_TTL_MS),
+      bodies: new BodyPool(POOLED_BODY_BYTES, POOL_BYTES),
     }
   } catch (err) {
     await db.destroy()

@@ -5,6 +5,7 @@ import type { AuditLog } from '../storage/audit-log.js'
 import type { FeedStore } from '../storage/feed-store.js'
 import type { TaxiiStore } from '../storage/store.js'
 import type { BackgroundTasks } from './background.js'
+import type { BodyPool } from './body-pool.js'
 import type { RenderedPage } from './objects.js'
 import type { ReadAhead } from './read-ahead.js'
 
@@ -19,4 +20,6 @@ export interface Deps {
   background: BackgroundTasks
   /** listing pages read ahead (read-ahead.ts), of the rendered kind objects.ts makes */
   readAhead: ReadAhead<RenderedPage>
+  /** bodies of listing pages, given back once their response has gone out */
+  bodies: BodyPool
 }

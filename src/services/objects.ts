@@ -46,6 +46,7 @@ type Query = Record<string, string | string[] | undefined>
 
 /** A rendered listing: the JSON text to send and the date headers of T-132. */
 export interface Listing {
+  /** from `deps.bodies`: given back there once the response is out */
   body: Buffer
   dateAddedFirst?: string
   dateAddedLast?: string
@@ -144,7 +145,7 @@ async function listing(
       ? `{"more":${more},"${key}":[`
       : `{"more":${more},"next":"${next}","${key}":[`,
   )
-  const body = Buffer.allocUnsafe(head.length + joined.size + TAIL.length)
+  const body = deps.bodies.take(head.length + joined.size + TAIL.length)
   head.copy(body)
   joined.writeTo(body, head.length)
   TAIL.copy(body, head.length + joined.size)

@@ -14,22 +14,31 @@ import { sendResource, sendTaxii } from '../reply.js'
 
 type Query = Record<string, string | string[] | undefined>
 
-/** Sends a listing with its X-TAXII-Date-Added-First/Last headers (T-132, T-133). */
-function sendListing(reply: FastifyReply, listing: Listing): FastifyReply {
+/**
+ * Sends a listing with its X-TAXII-Date-Added-First/Last headers (T-132, T-133). Its body goes back
+ * to the pool once the response has been handed to the operating system; a response cut short
+ * never finishes, and its body is left to the garbage collector.
+ */
+function sendListing(deps: Deps, reply: FastifyReply, listing: Listing): FastifyReply {
   if (listing.dateAddedFirst !== undefined && listing.dateAddedLast !== undefined) {
     reply.header('x-taxii-date-added-first', listing.dateAddedFirst)
     reply.header('x-taxii-date-added-last', listing.dateAddedLast)
   }
+  reply.raw.once('finish', () => deps.bodies.give(listing.body))
   return sendTaxii(reply, 200, listing.body)
 }
 
 const objectId = (req: FastifyRequest) => (req.params as { objectId: string }).objectId
 
 export const manifest = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) =>
-  sendListing(reply, await getManifest(deps, collectionContext(req.taxii), req.query as Query))
+  sendListing(
+    deps,
+    reply,
+    await getManifest(deps, collectionContext(req.taxii), req.query as Query),
+  )
 
 export const objects = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) =>
-  sendListing(reply, await getObjects(deps, collectionContext(req.taxii), req.query as Query))
+  sendListing(deps, reply, await getObjects(deps, collectionContext(req.taxii), req.query as Query))
 
 export const addObjects = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) => {
   const status = await submitObjects(deps, collectionContext(req.taxii), req.body as Buffer)
@@ -38,6 +47,7 @@ export const addObjects = (deps: Deps) => async (req: FastifyRequest, reply: Fas
 
 export const object = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) =>
   sendListing(
+    deps,
     reply,
     await getObjects(deps, collectionContext(req.taxii), req.query as Query, objectId(req)),
   )
@@ -49,6 +59,7 @@ export const deleteObject = (deps: Deps) => async (req: FastifyRequest, reply: F
 
 export const versions = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) =>
   sendListing(
+    deps,
     reply,
     await getVersions(deps, collectionContext(req.taxii), req.query as Query, objectId(req)),
   )
