@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setImmediate } from 'node:timers/promises'
 import type { Principal } from '../auth/tokens.js'
 import { notFound } from '../errors.js'
 import {
@@ -434,6 +435,15 @@ export interface StoredItems {
 }
 
 /**
+ * Objects checked between two turns of the event loop (~0.5 ms of work). Checking a whole
+ * envelope of 1,000 at once held the loop for ~8 ms, and meanwhile the replies of PostgreSQL to
+ * another envelope's transaction waited unread, with that collection's lock held: with two
+ * posters, its COPY took 21 ms of wall time and the lock was held 38 ms per envelope, against 16
+ * and 32 ms when the checks make way every 64 objects.
+ */
+const CHECKS_BETWEEN_YIELDS = 64
+
+/**
  * Checks envelope items as Add Objects does (a stored version is a success whatever its checks
  * said, S-210) and writes the valid ones in one transaction, with what `record` makes of the
  * outcome (a status resource, an audit event). Shared by TAXII posts and feed pulls.
@@ -461,7 +471,9 @@ export async function storeItems(
   const toStore: NewObject[] = []
   const envelopeIndex: number[] = []
   const verdicts: (string | undefined)[] = []
-  items.forEach((item, i) => {
+  for (let i = 0; i < count; i++) {
+    if (i % CHECKS_BETWEEN_YIELDS === CHECKS_BETWEEN_YIELDS - 1) await setImmediate()
+    const item = items[i]!
     const d = described[i]!
     if (item.problem !== undefined) failures.set(i, item.problem)
     else if (d.meta === undefined)
@@ -472,7 +484,7 @@ export async function storeItems(
       verdicts.push(deps.validate(item.value) ?? extraCheck(item.value))
     }
     item.value = undefined
-  })
+  }
   /** What became of each item, in envelope order. */
   const outcome = (result: AddObjectsResult): StoredItems => {
     const successes: StatusDetail[] = []
