@@ -24,6 +24,11 @@ export class BinaryCopyError extends Error {}
 export interface CopyData {
   chunks: readonly Buffer[]
   spans: Int32Array
+  /**
+   * Gives the chunks back for reuse, where they are lent (copy-out.ts): call it once nothing will
+   * read them again.
+   */
+  release?: () => void
 }
 
 /** The whole of `data` as CopyData. */
@@ -114,7 +119,7 @@ export class CopyFields {
 }
 
 /** `array` copied into one twice its length. */
-export function grown(array: Int32Array): Int32Array<ArrayBuffer> {
+function grown(array: Int32Array): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(array.length * 2)
   bigger.set(array)
   return bigger

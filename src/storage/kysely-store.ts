@@ -219,7 +219,8 @@ function page<T>(rows: T[], limit: number): Page<T> {
 /**
  * A page read by COPY (binary-copy.ts): pk and date_added in PostgreSQL's binary forms (int8, and
  * timestamptz as int8 microseconds) and the body, for up to `limit` + 1 rows. Only the ends are
- * decoded; the bodies are copied as bytes, once, from the chunks COPY gave into the response.
+ * decoded; the bodies are copied as bytes, once, from the chunks COPY gave into the response,
+ * and then the chunks are released: the page can be written once.
  */
 function textPageOfCopy(data: CopyData, limit: number): TextPage {
   const fields = new CopyFields(data, 3)
@@ -227,14 +228,18 @@ function textPageOfCopy(data: CopyData, limit: number): TextPage {
   if (rows === 0) return { joined: { size: 0, writeTo: () => undefined }, more: false }
   let size = rows - 1
   for (let r = 0; r < rows; r++) size += fields.size(r, 2)
+  let written = false
   return {
     joined: {
       size,
       writeTo(target, at) {
+        if (written) throw new Error('a page read by COPY is written once')
+        written = true
         for (let r = 0; r < rows; r++) {
           if (r > 0) target[at++] = COMMA
           at += fields.copy(r, 2, target, at)
         }
+        data.release?.()
       },
     },
     more: fields.rows > limit,

@@ -13,7 +13,9 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { from as CopyFrom } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
 import { wholeCopyData, type CopyData } from './binary-copy.js'
+import { CopyBlocks } from './copy-blocks.js'
 import { copyOut } from './copy-out.js'
+import { pgStream } from './pg-socket.js'
 import type { Database } from './database.js'
 import { storable } from './store.js'
 
@@ -143,13 +145,21 @@ function withLiterals(query: CompiledQuery, quote: (s: string) => string): strin
   })
 }
 
+/**
+ * Blocks of COPY output: 16 MB wait for reuse, room for the pages of 16 clients syncing pages of
+ * 1,000 and of the pages read ahead for them.
+ */
+const COPY_BLOCK_BYTES = 128 * 1024
+const COPY_BLOCKS_FREE_BYTES = 16 * 1024 * 1024
+
 /** COPY out through node-postgres (copy-out.ts), on a connection of its own. */
 function pgCopyOut(pool: pg.Pool, driver: typeof pg): BinaryCopyOut {
+  const blocks = new CopyBlocks(COPY_BLOCK_BYTES, COPY_BLOCKS_FREE_BYTES)
   return async (query) => {
     const text = `copy (${withLiterals(query, driver.escapeLiteral)}) to stdout (format binary)`
     const client = await pool.connect()
     try {
-      const data = await copyOut(client, text)
+      const data = await copyOut(client, text, blocks)
       client.release()
       return data
     } catch (error) {
@@ -200,7 +210,12 @@ async function connectingPool(
   driver: typeof pg,
   url: string,
 ): Promise<{ pool: pg.Pool; direct: boolean }> {
-  const pool = new driver.Pool({ connectionString: url, max: 10, options: SESSION_OPTIONS })
+  const pool = new driver.Pool({
+    connectionString: url,
+    max: 10,
+    options: SESSION_OPTIONS,
+    stream: pgStream,
+  })
   try {
     const { rows } = await pool.query<{ direct: string | null }>(
       "select current_setting('hydrawatch.direct', true) as direct",
@@ -209,7 +224,10 @@ async function connectingPool(
   } catch (error) {
     await pool.end()
     if (!/unsupported startup parameter: options/.test(String(error))) throw error
-    return { pool: new driver.Pool({ connectionString: url, max: 10 }), direct: false }
+    return {
+      pool: new driver.Pool({ connectionString: url, max: 10, stream: pgStream }),
+      direct: false,
+    }
   }
 }
 

@@ -2,12 +2,22 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { CompiledQuery, sql } from 'kysely'
 import pg from 'pg'
 import { CopyFields } from '../../../src/storage/binary-copy.js'
+import { CopyBlocks } from '../../../src/storage/copy-blocks.js'
 import { copyOut } from '../../../src/storage/copy-out.js'
 import { binaryCopyOut } from '../../../src/storage/open-database.js'
+import { pgStream } from '../../../src/storage/pg-socket.js'
 import { DIALECTS, openTestStore, type TestStore } from '../../helpers/db.js'
 
-// Pages are read with COPY … TO STDOUT (FORMAT binary), kept where the driver delivered them
-// (on PostgreSQL, the socket's own chunks, copy-out.ts) and read there by CopyFields.
+// Pages are read with COPY … TO STDOUT (FORMAT binary), gathered into reusable blocks on
+// PostgreSQL (copy-out.ts) or kept as PGlite delivered them, and read there by CopyFields.
+function texts(fields: CopyFields, column: number): string[] {
+  return Array.from({ length: fields.rows }, (_, r) => {
+    const bytes = Buffer.alloc(fields.size(r, column))
+    fields.copy(r, column, bytes, 0)
+    return bytes.toString('utf8')
+  })
+}
+
 describe.each(DIALECTS)('COPY output read where it arrived (%s)', (dialect) => {
   let t: TestStore
 
@@ -25,14 +35,6 @@ describe.each(DIALECTS)('COPY output read where it arrived (%s)', (dialect) => {
       Array.from({ length: 12 }, () => sql<{ n: number }>`select 1 as n`.execute(t.db)),
     )
     expect(answers.map((a) => a.rows[0]!.n)).toEqual(Array.from({ length: 12 }, () => 1))
-  }
-
-  function texts(fields: CopyFields, column: number): string[] {
-    return Array.from({ length: fields.rows }, (_, r) => {
-      const bytes = Buffer.alloc(fields.size(r, column))
-      fields.copy(r, column, bytes, 0)
-      return bytes.toString('utf8')
-    })
   }
 
   it('reads megabytes of rows of every size, byte for byte, as a query reads them', async () => {
@@ -82,6 +84,31 @@ describe.each(DIALECTS)('COPY output read where it arrived (%s)', (dialect) => {
 })
 
 describe.runIf(DIALECTS.includes('postgres'))('copyOut on a node-postgres client', () => {
+  const ROWS = `select repeat(chr(65 + i % 26), i * 7) from generate_series(1, 300) i order by i`
+  const expected = Array.from({ length: 300 }, (_, k) =>
+    String.fromCharCode(65 + ((k + 1) % 26)).repeat((k + 1) * 7),
+  )
+
+  it('gathers rows across blocks smaller than a row, reading the socket buffer it is lent', async () => {
+    const client = new pg.Client({ connectionString: inject('pgUrl'), stream: pgStream })
+    await client.connect()
+    try {
+      const blocks = new CopyBlocks(500, 1 << 20)
+      for (let round = 0; round < 3; round++) {
+        const data = await copyOut(client, `copy (${ROWS}) to stdout (format binary)`, blocks)
+        expect(data.chunks.length).toBeGreaterThan(300)
+        expect(texts(new CopyFields(data, 1), 0)).toEqual(expected)
+        data.release!()
+        data.release!()
+        // given back once, however often released: the next round takes every one of them
+        expect(blocks.free).toBe(data.chunks.length)
+        expect((await client.query<{ n: number }>('select 2 as n')).rows[0]!.n).toBe(2)
+      }
+    } finally {
+      await client.end()
+    }
+  })
+
   it('fails alone, leaving the connection usable, when it cannot take over the socket', async () => {
     const client = new pg.Client(inject('pgUrl'))
     await client.connect()
@@ -91,11 +118,16 @@ describe.runIf(DIALECTS.includes('postgres'))('copyOut on a node-postgres client
       const stream = (client as unknown as { connection: { stream: NodeJS.EventEmitter } })
         .connection.stream
       stream.on('data', extra)
-      await expect(copyOut(client, "copy (select 'x') to stdout (format binary)")).rejects.toThrow(
-        /one reader of the connection, found 2/,
-      )
+      const blocks = new CopyBlocks(1024, 1 << 20)
+      await expect(
+        copyOut(client, "copy (select 'x') to stdout (format binary)", blocks),
+      ).rejects.toThrow(/one reader of the connection, found 2/)
       stream.removeListener('data', extra)
-      const data = await copyOut(client, "copy (select 'y'::text) to stdout (format binary)")
+      const data = await copyOut(
+        client,
+        "copy (select 'y'::text) to stdout (format binary)",
+        blocks,
+      )
       const fields = new CopyFields(data, 1)
       expect(fields.rows).toBe(1)
       expect((await client.query<{ n: number }>('select 2 as n')).rows[0]!.n).toBe(2)

@@ -5,16 +5,18 @@ import { startTestHub, TAXII, type TestHub } from '../../helpers/hub.js'
 import { ind, objectsPath, post, stixId } from './conformance.js'
 
 /**
- * Listing bodies come from a pool and are used again (services/body-pool.ts). A body may go back
- * only once the operating system has all of it: a client that reads slowly must still get its
- * page byte for byte while other clients are served pages of the same size meanwhile.
+ * Listing bodies come from a pool and are used again (services/body-pool.ts), and so do the
+ * blocks a page's COPY output is read into on PostgreSQL (storage/copy-blocks.ts). A body may go
+ * back only once the operating system has all of it, and blocks only once their page is written:
+ * a client that reads slowly, or whose next page was read ahead, must still get its page byte for
+ * byte while other clients are served pages meanwhile.
  */
 const C = 'distillation-indicators'
 const PAGE = 300
 // ~12 MB a page: more than the kernel holds for a client that reads nothing
 const DESCRIPTION = 40_000
 
-describe.each(DIALECTS)('pooled listing bodies (%s)', (dialect) => {
+describe.each(DIALECTS)('pooled page buffers (%s)', (dialect) => {
   let hub: TestHub
   let token: string
   beforeAll(async () => {
@@ -79,5 +81,27 @@ describe.each(DIALECTS)('pooled listing bodies (%s)', (dialect) => {
     const body = raw.subarray(raw.indexOf('\r\n\r\n') + 4).toString('utf8')
     expect(raw.subarray(0, 15).toString()).toBe('HTTP/1.1 200 OK')
     expect(body).toBe(expected.text)
+  }, 60_000)
+
+  it('T-127 a page read ahead keeps its rows while other clients read pages meanwhile', async () => {
+    const filter = (salt: number) =>
+      `match[id]=${Array.from({ length: PAGE }, (_, i) => stixId('indicator', i + 1, salt)).join(',')}`
+    const page = async (salt: number, next?: string) => {
+      const res = await hub.request(
+        `${objectsPath(C)}?limit=20&${filter(salt)}${next === undefined ? '' : `&next=${next}`}`,
+        { token },
+      )
+      expect(res.status).toBe(200)
+      return res.json
+    }
+    const first = await page(0xb1)
+    // following a next: the hub reads the third page ahead while it sends this one
+    const second = await page(0xb1, first.next)
+    for (let i = 0; i < 3; i++) await page(0xb2)
+    const third = await page(0xb1, second.next)
+    expect(third.objects.map((o: any) => o.id)).toEqual(
+      Array.from({ length: 20 }, (_, i) => stixId('indicator', 41 + i, 0xb1)),
+    )
+    expect(third.objects.every((o: any) => o.description === 'a'.repeat(DESCRIPTION))).toBe(true)
   }, 60_000)
 })
