@@ -24,6 +24,8 @@ export class BinaryCopyError extends Error {}
 export interface CopyData {
   chunks: readonly Buffer[]
   spans: Int32Array
+  /** about how many rows it holds, where known: CopyFields sizes its tables by it */
+  rowsHint?: number
   /**
    * Gives the chunks back for reuse, where they are lent (copy-out.ts): call it once nothing will
    * read them again.
@@ -61,8 +63,8 @@ export class CopyFields {
     }
     read.int(4)
     read.skip(read.int(4))
-    // a field is mostly one piece, and PostgreSQL sends a row per span
-    const rowsExpected = data.spans.length / 3 + 16
+    // a field is mostly one piece
+    const rowsExpected = (data.rowsHint ?? data.spans.length / 3) + 16
     let pieces = new Int32Array(3 * width * rowsExpected)
     let first = new Int32Array(width * rowsExpected + 1)
     let count = 0

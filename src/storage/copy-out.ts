@@ -57,6 +57,8 @@ class CopyOutQuery {
   readonly #blocks: Buffer[] = []
   /** bytes used of the last block */
   #used = 0
+  /** CopyData messages: PostgreSQL sends the header, each row and the trailer as one each */
+  #messages = 0
 
   /** the message being read: its code and the bytes of it still to come */
   #code = 0
@@ -118,6 +120,7 @@ class CopyOutQuery {
         this.#code = this.#head[0]!
         this.#left = this.#head.readInt32BE(1) - 4
       }
+      if (this.#code === COPY_DATA) this.#messages++
       if (this.#left === 0 && this.#code === COPY_DONE) return this.#handBack(chunk, at)
     }
   }
@@ -159,6 +162,7 @@ class CopyOutQuery {
     this.#resolve({
       chunks: blocks,
       spans,
+      rowsHint: this.#messages,
       release: () => {
         if (!released) this.#pool.give(blocks)
         released = true
