@@ -144,6 +144,17 @@ async function cleanup(): Promise<void> {
   }
 }
 
+/**
+ * Undoes, last first, what was registered since `mark` (the length of `cleanups` taken before it
+ * was started): a phase stops what it started, whatever that was, and leaves the rest.
+ */
+async function undoSince(mark: number): Promise<void> {
+  while (cleanups.length > mark) {
+    const step = cleanups.pop()!
+    await withTimeout(step.run(), 30_000, step.name)
+  }
+}
+
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
@@ -174,12 +185,16 @@ async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise
   }
 }
 
-async function createDatabase(admin: string, name: string): Promise<string> {
+/** Creates a database, dropped at cleanup unless `keep`. */
+async function createDatabase(admin: string, name: string, keep = false): Promise<string> {
   await withPg(admin, (c) => c.query(`create database ${name}`))
-  cleanups.push({
-    name: `drop database ${name}`,
-    run: () => withPg(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then(),
-  })
+  if (!keep) {
+    cleanups.push({
+      name: `drop database ${name}`,
+      run: () =>
+        withPg(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then(),
+    })
+  }
   return databaseUrl(admin, name)
 }
 
@@ -820,9 +835,10 @@ async function rawBaseline(url: string, n: number): Promise<RawResult> {
 
 /** The raw baseline on a database of its own, dropped before this returns. */
 async function rawOnOwnDatabase(pgUrl: string, name: string, n: number): Promise<RawResult> {
+  const mark = cleanups.length
   const url = await createDatabase(pgUrl, name)
   const raw = await rawBaseline(url, n)
-  await cleanups.pop()!.run()
+  await undoSince(mark)
   return raw
 }
 
@@ -1092,6 +1108,7 @@ async function main(): Promise<number> {
   // Ingest without validation on its own database and hub process, both gone before the hub
   // under test starts, so the two ingests run under the same conditions.
   log(`ingest without validation: ${fmt(o.n)} objects into a hub that validates nothing`)
+  const bareMark = cleanups.length
   const bareUrl = await createDatabase(o.pgUrl, `hw_bench_noval_${suffix}`)
   const bare = await startHub(bareUrl, withoutValidation())
   const bareClient = createClient(bare.url, await benchToken(bareUrl), 300_000)
@@ -1104,13 +1121,12 @@ async function main(): Promise<number> {
     o.posters,
   )
   bareClient.close()
-  await cleanups.pop()!.run() // stop that hub
-  await cleanups.pop()!.run() // drop its database
+  await undoSince(bareMark)
   log(`  ${fmt(unvalidated.objects_per_s)} objects/s`)
 
   const hubName = `hw_bench_${suffix}`
-  const hubUrl = await createDatabase(o.pgUrl, hubName)
-  if (o.keepDb) cleanups.pop()
+  const hubMark = cleanups.length
+  const hubUrl = await createDatabase(o.pgUrl, hubName, o.keepDb)
   log(`starting the hub on database ${hubName}`)
   const hub = await startHub(hubUrl)
   const client = createClient(hub.url, await benchToken(hubUrl), 300_000)
@@ -1200,10 +1216,7 @@ async function main(): Promise<number> {
   rss.sample()
 
   // the hub, its client and its database go first, as before the first baseline
-  await cleanups.pop()!.run() // stop sampling
-  await cleanups.pop()!.run() // close the client
-  await cleanups.pop()!.run() // stop the hub
-  if (!o.keepDb) await cleanups.pop()!.run() // drop its database
+  await undoSince(hubMark)
   log(`raw COPY baseline again, after the hub`)
   const rawAfter = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw2_${suffix}`, o.n)
   log(
