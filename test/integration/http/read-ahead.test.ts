@@ -84,4 +84,52 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
       [all[4], '2025-08-01T00:00:00.000Z'],
     ])
   })
+
+  it('T-185 T-117 a page read ahead deep in a walk shows writes made after the page before it went out', async () => {
+    // pages of two: the third page's request reads the fourth ahead
+    const all = Array.from({ length: 8 }, (_, i) => stixId('indicator', i + 1, 0xa4))
+    await post(
+      hub,
+      token,
+      C,
+      all.map((id) => ind(id)),
+    )
+    const filter = `match[id]=${all.join(',')}&limit=2`
+    const pages: string[][] = []
+    let next: string | undefined
+    for (let p = 0; p < 3; p++) {
+      const res = await hub.request(`${OBJECTS}?${filter}${next ? `&next=${next}` : ''}`, { token })
+      pages.push(ids(res))
+      next = res.json.next
+    }
+    expect(pages.flat()).toEqual(all.slice(0, 6))
+    const gone = await hub.request(`${OBJECTS}${all[6]}/`, { token, method: 'DELETE' })
+    expect(gone.status).toBe(200)
+    await post(hub, token, C, [ind(all[7]!, '2025-08-01T00:00:00.000Z')])
+    const fourth = await hub.request(`${OBJECTS}?${filter}&next=${next}`, { token })
+    expect(fourth.json.objects.map((o: any) => [o.id, o.modified])).toEqual([
+      [all[7], '2025-08-01T00:00:00.000Z'],
+    ])
+    expect(fourth.json.more).toBe(false)
+  })
+
+  it('T-127 every page of a long walk comes once, in order, whether read ahead or not', async () => {
+    const all = Array.from({ length: 23 }, (_, i) => stixId('indicator', i + 1, 0xa5))
+    await post(
+      hub,
+      token,
+      C,
+      all.map((id) => ind(id)),
+    )
+    const filter = `match[id]=${all.join(',')}&limit=3`
+    const seen: string[] = []
+    let next: string | undefined
+    for (;;) {
+      const res = await hub.request(`${OBJECTS}?${filter}${next ? `&next=${next}` : ''}`, { token })
+      seen.push(...ids(res))
+      next = res.json.next
+      if (next === undefined) break
+    }
+    expect(seen).toEqual(all)
+  })
 })
