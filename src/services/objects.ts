@@ -438,8 +438,8 @@ export interface StoredItems {
  * Objects checked between two turns of the event loop (~0.5 ms of work). Checking a whole
  * envelope of 1,000 at once held the loop for ~8 ms, and meanwhile the replies of PostgreSQL to
  * another envelope's transaction waited unread, with that collection's lock held: with two
- * posters, its COPY took 21 ms of wall time and the lock was held 38 ms per envelope, against 16
- * and 32 ms when the checks make way every 64 objects.
+ * posters, its COPY took 20-22 ms of wall time and the lock was held 34-38 ms per envelope,
+ * against 16 and 29-32 ms when the checks make way every 64 objects.
  */
 const CHECKS_BETWEEN_YIELDS = 64
 

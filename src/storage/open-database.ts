@@ -210,12 +210,8 @@ async function connectingPool(
   driver: typeof pg,
   url: string,
 ): Promise<{ pool: pg.Pool; direct: boolean }> {
-  const pool = new driver.Pool({
-    connectionString: url,
-    max: 10,
-    options: SESSION_OPTIONS,
-    stream: pgStream,
-  })
+  const settings = { connectionString: url, max: 10, stream: pgStream }
+  const pool = new driver.Pool({ ...settings, options: SESSION_OPTIONS })
   try {
     const { rows } = await pool.query<{ direct: string | null }>(
       "select current_setting('hydrawatch.direct', true) as direct",
@@ -224,10 +220,7 @@ async function connectingPool(
   } catch (error) {
     await pool.end()
     if (!/unsupported startup parameter: options/.test(String(error))) throw error
-    return {
-      pool: new driver.Pool({ connectionString: url, max: 10, stream: pgStream }),
-      direct: false,
-    }
+    return { pool: new driver.Pool(settings), direct: false }
   }
 }
 

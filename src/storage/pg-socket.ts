@@ -4,9 +4,9 @@ import net from 'node:net'
  * Marks a 'data' listener that copies what it keeps of a chunk before it returns, so that it may
  * be given a view of the socket's own read buffer.
  */
-export const BORROWS = Symbol('borrows the chunks it is given')
+const BORROWS = Symbol('borrows the chunks it is given')
 
-export type BorrowingListener = ((chunk: Buffer) => void) & { [BORROWS]: true }
+type BorrowingListener = ((chunk: Buffer) => void) & { [BORROWS]: true }
 
 /** A 'data' listener that may be given the socket's read buffer itself (see BORROWS). */
 export function borrowing(listener: (chunk: Buffer) => void): BorrowingListener {

@@ -21,28 +21,37 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
   })
   afterAll(() => hub.close())
 
-  const objects = (salt: number) =>
-    Array.from({ length: 6 }, (_, i) => stixId('indicator', i + 1, salt))
-
-  it('T-127 T-128 a page is served as read, every object once, when nothing was written between', async () => {
-    const all = objects(0xa1)
+  /** Posts `count` new objects and returns their ids, in the order they are added. */
+  async function postNew(salt: number, count = 6): Promise<string[]> {
+    const all = Array.from({ length: count }, (_, i) => stixId('indicator', i + 1, salt))
     await post(
       hub,
       token,
       C,
       all.map((id) => ind(id)),
     )
-    const seen: string[] = []
+    return all
+  }
+
+  /**
+   * Follows `next` from the first page of `filter`, for at most `maxPages` pages: the ids of each
+   * page, and the last page's next.
+   */
+  async function walk(filter: string, maxPages = Infinity) {
+    const pages: string[][] = []
     let next: string | undefined
-    let query = `match[id]=${all.join(',')}&limit=2`
-    for (;;) {
-      const res = await hub.request(`${OBJECTS}?${query}`, { token })
-      seen.push(...ids(res))
+    do {
+      const res = await hub.request(`${OBJECTS}?${filter}${next ? `&next=${next}` : ''}`, { token })
+      pages.push(ids(res))
       next = res.json.next
-      if (next === undefined) break
-      query = `match[id]=${all.join(',')}&limit=2&next=${next}`
-    }
-    expect(seen).toEqual(all)
+    } while (next !== undefined && pages.length < maxPages)
+    return { pages, next }
+  }
+
+  it('T-127 T-128 a page is served as read, every object once, when nothing was written between', async () => {
+    const all = await postNew(0xa1)
+    const { pages } = await walk(`match[id]=${all.join(',')}&limit=2`)
+    expect(pages.flat()).toEqual(all)
   })
 
   /**
@@ -50,13 +59,7 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
    * second goes out (a client that followed a next is paging). thirdPage() asks for it.
    */
   async function twoPagesOfTwo(salt: number) {
-    const all = objects(salt)
-    await post(
-      hub,
-      token,
-      C,
-      all.map((id) => ind(id)),
-    )
+    const all = await postNew(salt)
     const filter = `match[id]=${all.join(',')}&limit=2`
     const first = await hub.request(`${OBJECTS}?${filter}`, { token })
     const second = await hub.request(`${OBJECTS}?${filter}&next=${first.json.next}`, { token })
@@ -87,21 +90,9 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
 
   it('T-185 T-117 a page read ahead deep in a walk shows writes made after the page before it went out', async () => {
     // pages of two: the third page's request reads the fourth ahead
-    const all = Array.from({ length: 8 }, (_, i) => stixId('indicator', i + 1, 0xa4))
-    await post(
-      hub,
-      token,
-      C,
-      all.map((id) => ind(id)),
-    )
+    const all = await postNew(0xa4, 8)
     const filter = `match[id]=${all.join(',')}&limit=2`
-    const pages: string[][] = []
-    let next: string | undefined
-    for (let p = 0; p < 3; p++) {
-      const res = await hub.request(`${OBJECTS}?${filter}${next ? `&next=${next}` : ''}`, { token })
-      pages.push(ids(res))
-      next = res.json.next
-    }
+    const { pages, next } = await walk(filter, 3)
     expect(pages.flat()).toEqual(all.slice(0, 6))
     const gone = await hub.request(`${OBJECTS}${all[6]}/`, { token, method: 'DELETE' })
     expect(gone.status).toBe(200)
@@ -114,22 +105,8 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
   })
 
   it('T-127 every page of a long walk comes once, in order, whether read ahead or not', async () => {
-    const all = Array.from({ length: 23 }, (_, i) => stixId('indicator', i + 1, 0xa5))
-    await post(
-      hub,
-      token,
-      C,
-      all.map((id) => ind(id)),
-    )
-    const filter = `match[id]=${all.join(',')}&limit=3`
-    const seen: string[] = []
-    let next: string | undefined
-    for (;;) {
-      const res = await hub.request(`${OBJECTS}?${filter}${next ? `&next=${next}` : ''}`, { token })
-      seen.push(...ids(res))
-      next = res.json.next
-      if (next === undefined) break
-    }
-    expect(seen).toEqual(all)
+    const all = await postNew(0xa5, 23)
+    const { pages } = await walk(`match[id]=${all.join(',')}&limit=3`)
+    expect(pages.flat()).toEqual(all)
   })
 })
