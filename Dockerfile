@@ -37,8 +37,10 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
-# Slim images have no curl: node's fetch asks /healthz, which also checks the database.
+# Slim images have no curl: node asks /healthz, which also checks the database, over HTTPS when
+# HYDRAWATCH_TLS_CERT is set. The probe sends no credential, so it does not check the certificate,
+# which names the public host rather than 127.0.0.1.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HYDRAWATCH_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "require(process.env.HYDRAWATCH_TLS_CERT ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.HYDRAWATCH_PORT || 8080, path: '/healthz', rejectUnauthorized: false }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 # node runs as PID 1 and handles SIGTERM itself (serve drains requests, then closes the database).
 CMD ["node", "dist/cli.js", "serve"]

@@ -30,12 +30,23 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on (HYDRAWATCH_PORT)', port)
     .option('--public-url <url>', 'base URL advertised in discovery (HYDRAWATCH_PUBLIC_URL)')
     .option('--max-page-size <n>', 'largest page served (HYDRAWATCH_MAX_PAGE_SIZE)', positive)
+    .option('--tls-cert <file>', 'PEM certificate chain to serve HTTPS with (HYDRAWATCH_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (HYDRAWATCH_TLS_KEY)')
     .action(
       async (
-        opts: { host?: string; port?: number; publicUrl?: string; maxPageSize?: number },
+        opts: {
+          host?: string
+          port?: number
+          publicUrl?: string
+          maxPageSize?: number
+          tlsCert?: string
+          tlsKey?: string
+        },
         cmd: Command,
       ) => {
         const config = configFrom(cmd, {
+          ...(opts.tlsCert !== undefined && { tlsCert: opts.tlsCert }),
+          ...(opts.tlsKey !== undefined && { tlsKey: opts.tlsKey }),
           ...(opts.host !== undefined && { host: opts.host }),
           ...(opts.port !== undefined && { port: opts.port }),
           ...(opts.publicUrl !== undefined && { publicUrl: opts.publicUrl }),

@@ -5,6 +5,12 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: string }
   | { kind: 'pglite'; /** a directory, or 'memory' */ dataDir: string }
 
+/** PEM files of the certificate (chain) and private key the hub serves HTTPS with. */
+export interface TlsFiles {
+  readonly certFile: string
+  readonly keyFile: string
+}
+
 export interface Config {
   readonly host: string
   readonly port: number
@@ -13,6 +19,8 @@ export interface Config {
   readonly publicUrlDerived: boolean
   readonly dataDir: string
   readonly database: DatabaseConfig
+  /** set: the hub serves HTTPS itself; unset: plain HTTP, for loopback or behind a TLS proxy */
+  readonly tls: TlsFiles | undefined
   readonly maxPageSize: number
   readonly maxContentLength: number
   readonly maxEnvelopeObjects: number
@@ -28,7 +36,9 @@ export interface Config {
 export const ENV_VARS = {
   HYDRAWATCH_HOST: '127.0.0.1',
   HYDRAWATCH_PORT: '8080',
-  HYDRAWATCH_PUBLIC_URL: 'http://<host>:<port>',
+  HYDRAWATCH_PUBLIC_URL: 'http(s)://<host>:<port>',
+  HYDRAWATCH_TLS_CERT: '(unset: plain HTTP)',
+  HYDRAWATCH_TLS_KEY: '(unset: plain HTTP)',
   HYDRAWATCH_DATA_DIR: './data',
   DATABASE_URL: '(unset: embedded PGlite in the data directory)',
   HYDRAWATCH_MAX_PAGE_SIZE: '1000',
@@ -45,6 +55,8 @@ export type ConfigOverrides = Partial<{
   host: string
   port: number
   publicUrl: string
+  tlsCert: string
+  tlsKey: string
   dataDir: string
   databaseUrl: string
   maxPageSize: number
@@ -94,9 +106,23 @@ export function loadConfig(
   const host = overrides.host ?? get('HYDRAWATCH_HOST') ?? '127.0.0.1'
   const port =
     overrides.port ?? integer('HYDRAWATCH_PORT', get('HYDRAWATCH_PORT') ?? '8080', 0, 65535)
+  const certFile = overrides.tlsCert ?? get('HYDRAWATCH_TLS_CERT')
+  const keyFile = overrides.tlsKey ?? get('HYDRAWATCH_TLS_KEY')
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(
+      'HYDRAWATCH_TLS_CERT and HYDRAWATCH_TLS_KEY go together: give both or neither',
+    )
+  }
+  const tls =
+    certFile === undefined || keyFile === undefined
+      ? undefined
+      : { certFile: resolve(certFile), keyFile: resolve(keyFile) }
   const urlHost = host.includes(':') ? `[${host}]` : host
   const explicitUrl = overrides.publicUrl ?? get('HYDRAWATCH_PUBLIC_URL')
-  const publicUrl = baseUrl('HYDRAWATCH_PUBLIC_URL', explicitUrl ?? `http://${urlHost}:${port}`)
+  const publicUrl = baseUrl(
+    'HYDRAWATCH_PUBLIC_URL',
+    explicitUrl ?? `${tls === undefined ? 'http' : 'https'}://${urlHost}:${port}`,
+  )
   const dataDir = resolve(overrides.dataDir ?? get('HYDRAWATCH_DATA_DIR') ?? './data')
   const databaseUrl = overrides.databaseUrl ?? get('DATABASE_URL')
   let database: DatabaseConfig
@@ -119,6 +145,7 @@ export function loadConfig(
     publicUrlDerived: explicitUrl === undefined,
     dataDir,
     database,
+    tls,
     maxPageSize,
     maxContentLength: integer(
       'HYDRAWATCH_MAX_CONTENT_LENGTH',

@@ -12,6 +12,8 @@ export interface HubLock {
   pid: number
   /** the running hub's admin URL; '' while it starts and for a command */
   url: string
+  /** over HTTPS: the SHA-256 fingerprint of the certificate the hub serves, the only one trusted */
+  cert_sha256?: string
   secret: string
   /** set when a command (`export`, `pull`...) rather than a hub holds the directory */
   command?: string
@@ -54,7 +56,7 @@ export function busyMessage(dataDir: string, held: HubLock): string {
 
 export interface ClaimedLock {
   secret: string
-  publish(url: string): void
+  publish(url: string, certSha256?: string): void
   release(): void
 }
 
@@ -67,8 +69,14 @@ export function claimLock(dataDir: string, command?: string): ClaimedLock {
   mkdirSync(dataDir, { recursive: true })
   const path = lockPath(dataDir)
   const secret = randomBytes(32).toString('base64url')
-  const record = (url: string): string =>
-    JSON.stringify({ pid: process.pid, url, secret, ...(command !== undefined && { command }) })
+  const record = (url: string, certSha256?: string): string =>
+    JSON.stringify({
+      pid: process.pid,
+      url,
+      ...(certSha256 !== undefined && { cert_sha256: certSha256 }),
+      secret,
+      ...(command !== undefined && { command }),
+    })
   const staging = `${path}.${process.pid}`
   writeFileSync(staging, record(''), { mode: 0o600 })
   try {
@@ -93,8 +101,8 @@ export function claimLock(dataDir: string, command?: string): ClaimedLock {
   }
   return {
     secret,
-    publish(url) {
-      writeFileSync(staging, record(url), { mode: 0o600 })
+    publish(url, certSha256) {
+      writeFileSync(staging, record(url, certSha256), { mode: 0o600 })
       renameSync(staging, path)
     },
     release: () => {

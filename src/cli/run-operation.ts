@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { AdminInputError } from '../admin/input.js'
 import type {
   OperationInput,
@@ -15,6 +15,7 @@ import {
   readLock,
   type ClaimedLock,
 } from '../admin/lock.js'
+import { postToHub } from './hub-channel.js'
 
 export class RemoteOperationError extends Error {
   override name = 'RemoteOperationError'
@@ -43,16 +44,17 @@ export async function runOperation<N extends OperationName>(
         throw new RemoteOperationError(
           'the hub holding the data directory is still starting; retry',
         )
-      const res = await fetch(`${lock.url}/admin/v1/${name}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${lock.secret}`, 'content-type': 'application/json' },
-        body: JSON.stringify(input ?? {}),
-      })
-      if (!res.ok || res.body === null) {
-        const body = (await res.json().catch(() => ({}))) as { error?: string }
-        throw new RemoteOperationError(body.error ?? `hub answered ${res.status}`)
+      const res = await postToHub(
+        lock,
+        `/admin/v1/${name}`,
+        { authorization: `Bearer ${lock.secret}`, 'content-type': 'application/json' },
+        JSON.stringify(input ?? {}),
+      )
+      if (res.statusCode !== 200) {
+        const body = (await json(res).catch(() => ({}))) as { error?: string }
+        throw new RemoteOperationError(body.error ?? `hub answered ${res.statusCode}`)
       }
-      return (await readAnswer(res.body, progress)) as OperationOutput<N>
+      return (await readAnswer(res, progress)) as OperationOutput<N>
     }
     claimed = claimLock(dataDir, commandName(name))
   }
@@ -83,12 +85,15 @@ interface AnswerLine {
   input_error?: boolean
 }
 
+async function json(body: Readable): Promise<unknown> {
+  const chunks: Buffer[] = []
+  for await (const chunk of body) chunks.push(chunk as Buffer)
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+}
+
 /** Reads the hub's JSON Lines answer, passing progress on, up to the result or the error. */
-async function readAnswer(
-  body: ReadableStream<Uint8Array>,
-  progress: Progress | undefined,
-): Promise<unknown> {
-  const lines = createInterface({ input: Readable.fromWeb(body as never), crlfDelay: Infinity })
+async function readAnswer(body: Readable, progress: Progress | undefined): Promise<unknown> {
+  const lines = createInterface({ input: body, crlfDelay: Infinity })
   for await (const text of lines) {
     if (text === '') continue
     const line = JSON.parse(text) as AnswerLine

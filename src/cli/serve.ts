@@ -1,6 +1,8 @@
+import type { AddressInfo } from 'node:net'
+import { isIPv6 } from 'node:net'
 import { claimLock, readLock } from '../admin/lock.js'
 import type { Config } from '../config.js'
-import { startServer } from '../http/server.js'
+import { startServer, type RunningServer } from '../http/server.js'
 import { migrateToLatest } from '../storage/migrate.js'
 import { openDatabase } from '../storage/open-database.js'
 
@@ -9,19 +11,30 @@ const embeddedDir = (config: Config): string | undefined =>
     ? config.database.dataDir
     : undefined
 
+/** Where admin commands on this machine reach the hub: the bound address, loopback for any. */
+function adminUrl(server: RunningServer): string {
+  const { address, port } = server.app.server.address() as AddressInfo
+  const host =
+    address === '0.0.0.0' || address === '::'
+      ? '127.0.0.1'
+      : isIPv6(address)
+        ? `[${address}]`
+        : address
+  return `${server.certFingerprint === undefined ? 'http' : 'https'}://${host}:${port}`
+}
+
 /** `hydrawatch serve`: runs until SIGINT/SIGTERM, then drains requests and closes cleanly. */
 export async function serve(config: Config): Promise<void> {
   const dir = embeddedDir(config)
   const lock = dir === undefined ? undefined : claimLock(dir)
-  let server: Awaited<ReturnType<typeof startServer>>
+  let server: RunningServer
   try {
     server = await startServer(config, lock === undefined ? {} : { adminSecret: lock.secret })
   } catch (err) {
     lock?.release()
     throw err
   }
-  const { port } = server.app.server.address() as { port: number }
-  lock?.publish(`http://127.0.0.1:${port}`)
+  lock?.publish(adminUrl(server), server.certFingerprint)
   process.stderr.write(
     `hydrawatch listening on ${server.url} (${config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded database in ${dir ?? 'memory'}`}); discovery at ${server.deps.config.publicUrl}/taxii2/\n`,
   )

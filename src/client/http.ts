@@ -143,6 +143,27 @@ function describeFailure(err: unknown, timeoutMs: number): string {
   return cause instanceof Error ? cause.message : String(cause)
 }
 
+/**
+ * Whether the connection failed because the server's certificate did not verify (T-205): no retry
+ * changes that, only the operator can (a CA added with NODE_EXTRA_CA_CERTS, a corrected name).
+ */
+function untrustedCertificate(err: unknown): boolean {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  return typeof code === 'string' && (CERTIFICATE_FAILURES.has(code) || code.startsWith('CERT_'))
+}
+
+/** OpenSSL's verification failures as Node reports them, beyond the `CERT_` ones. */
+const CERTIFICATE_FAILURES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+])
+
 /** Sends requests for a TaxiiClient; one per client, shared by its collection clients. */
 export class HttpTransport {
   readonly #fetch: typeof fetch
@@ -194,7 +215,8 @@ export class HttpTransport {
         text = await res.text()
       } catch (err) {
         reason = describeFailure(err, this.#timeoutMs)
-        throw new TaxiiNetworkError(`${method} ${url}: ${reason}`, url, { cause: err })
+        const error = new TaxiiNetworkError(`${method} ${url}: ${reason}`, url, { cause: err })
+        throw untrustedCertificate(err) ? new AbortError(error) : error
       }
       if (res.ok) return { status: res.status, headers: res.headers, body: text, url }
 

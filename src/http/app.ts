@@ -17,6 +17,7 @@ import { registerAdminRoutes } from './routes/admin.js'
 import { registerFeedHealthRoutes } from './routes/feed-health.js'
 import * as objectRoutes from './routes/objects.js'
 import * as serverRoutes from './routes/server.js'
+import type { TlsServerOptions } from './tls.js'
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>
 type Method = 'GET' | 'POST' | 'DELETE'
@@ -69,10 +70,14 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** enables the loopback admin channel (see routes/admin.ts) */
   adminSecret?: string
+  /** serve HTTPS with these (readTls); plain HTTP without */
+  https?: TlsServerOptions
 }
 
 export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
+    // typed as the plain HTTP server: nothing here depends on which of the two listens
+    ...(opts.https !== undefined && ({ https: opts.https } as object)),
     logger: opts.logger ?? false,
     routerOptions: {
       ignoreTrailingSlash: true,

@@ -5,11 +5,14 @@ import { bootstrapDefaultApiRoot } from '../services/bootstrap.js'
 import { resumeAbandonedEnvelopes } from '../services/objects.js'
 import type { Deps } from '../services/deps.js'
 import { buildApp } from './app.js'
+import { readTls } from './tls.js'
 
 export interface RunningServer {
   app: FastifyInstance
   deps: Deps
   url: string
+  /** SHA-256 fingerprint of the certificate served, when the hub serves HTTPS */
+  certFingerprint: string | undefined
   close(): Promise<void>
 }
 
@@ -21,6 +24,7 @@ export async function startServer(
   config: Config,
   opts: { adminSecret?: string } = {},
 ): Promise<RunningServer> {
+  const tls = config.tls === undefined ? undefined : readTls(config.tls)
   const deps = await openHub(config, { validator: 'now' })
   try {
     await bootstrapDefaultApiRoot(deps)
@@ -30,6 +34,7 @@ export async function startServer(
         redact: ['req.headers.authorization', 'req.headers.cookie'],
       },
       ...(opts.adminSecret !== undefined && { adminSecret: opts.adminSecret }),
+      ...(tls !== undefined && { https: tls.options }),
     })
     const address = await app.listen({ host: config.host, port: config.port })
     if (config.publicUrlDerived) {
@@ -57,6 +62,7 @@ export async function startServer(
       app,
       deps,
       url: address,
+      certFingerprint: tls?.fingerprint,
       close() {
         clearInterval(purging)
         clearInterval(resuming)

@@ -21,6 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const TLS_CERT = join(ROOT, 'test/fixtures/tls/hub.pem')
+const TLS_KEY = join(ROOT, 'test/fixtures/tls/hub.key')
 
 interface Instruction {
   op: string
@@ -278,49 +280,57 @@ describe('Dockerfile runtime stage, replayed without Docker', () => {
     console.info(`runtime npm ci took ${installSeconds.toFixed(1)} s`)
   })
 
-  it('serves with the image ENV and CMD, passes its HEALTHCHECK, and stops on SIGTERM', async () => {
-    const [command, ...args] = JSON.parse(one(runtime, 'CMD')) as string[]
-    const env = {
-      PATH: process.env.PATH ?? '',
-      ...envOf(runtime),
-      // the image's settings, except a free port and a scratch directory for the /data volume
-      HYDRAWATCH_PORT: '0',
-      HYDRAWATCH_DATA_DIR: data,
-      HYDRAWATCH_LOG_LEVEL: 'warn',
-    }
-    const child = spawn(command === 'node' ? process.execPath : command!, args, {
-      cwd: image,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
-    try {
-      let stderr = ''
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString()
-          const m = /listening on (http:\/\/\S+)/.exec(stderr)
-          if (m !== null) resolve(m[1]!)
-        })
-        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
+  it.each([
+    ['plain HTTP', {}],
+    ['HTTPS (T-002)', { HYDRAWATCH_TLS_CERT: TLS_CERT, HYDRAWATCH_TLS_KEY: TLS_KEY }],
+  ])(
+    'serves %s with the image ENV and CMD, passes its HEALTHCHECK, and stops on SIGTERM',
+    async (_, tls) => {
+      const [command, ...args] = JSON.parse(one(runtime, 'CMD')) as string[]
+      const env = {
+        PATH: process.env.PATH ?? '',
+        ...envOf(runtime),
+        // the image's settings, except a free port and a scratch directory for the /data volume
+        HYDRAWATCH_PORT: '0',
+        HYDRAWATCH_DATA_DIR: data,
+        HYDRAWATCH_LOG_LEVEL: 'warn',
+        ...tls,
+      }
+      const child = spawn(command === 'node' ? process.execPath : command!, args, {
+        cwd: image,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
       })
-      const port = new URL(url).port
-      const healthcheck = one(runtime, 'HEALTHCHECK')
-      const probe = JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD ') + 4)) as string[]
-      const runProbe = () =>
-        spawnSync(process.execPath, probe.slice(1), {
-          cwd: image,
-          env: { ...env, HYDRAWATCH_PORT: port },
-          timeout: 10_000,
-        }).status
-      expect(runProbe()).toBe(0)
+      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+      try {
+        let stderr = ''
+        const url = await new Promise<string>((resolve, reject) => {
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString()
+            const m = /listening on (https?:\/\/\S+)/.exec(stderr)
+            if (m !== null) resolve(m[1]!)
+          })
+          void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
+        })
+        const port = new URL(url).port
+        const healthcheck = one(runtime, 'HEALTHCHECK')
+        const probe = JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD ') + 4)) as string[]
+        const runProbe = () =>
+          spawnSync(process.execPath, probe.slice(1), {
+            cwd: image,
+            env: { ...env, HYDRAWATCH_PORT: port },
+            timeout: 10_000,
+          }).status
+        expect(runProbe()).toBe(0)
 
-      child.kill('SIGTERM')
-      expect(await exited).toBe(0)
-      expect(existsSync(join(data, 'hydrawatch.lock'))).toBe(false)
-      expect(runProbe()).toBe(1)
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL')
-    }
-  }, 60_000)
+        child.kill('SIGTERM')
+        expect(await exited).toBe(0)
+        expect(existsSync(join(data, 'hydrawatch.lock'))).toBe(false)
+        expect(runProbe()).toBe(1)
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL')
+      }
+    },
+    60_000,
+  )
 })

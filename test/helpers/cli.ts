@@ -47,7 +47,7 @@ export function serveCli(args: string[], env: Record<string, string> = {}): Prom
     }, 90_000)
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(stderr)
+      const m = /listening on (https?:\/\/\S+)/.exec(stderr)
       if (m !== null) {
         clearTimeout(timer)
         resolve({

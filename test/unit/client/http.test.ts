@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isTaxiiJsonContentType, parseRetryAfter } from '../../../src/client/http.js'
+import { TaxiiNetworkError } from '../../../src/client/errors.js'
+import { HttpTransport, isTaxiiJsonContentType, parseRetryAfter } from '../../../src/client/http.js'
 
 describe('isTaxiiJsonContentType', () => {
   it.each([
@@ -49,5 +50,38 @@ describe('parseRetryAfter', () => {
     for (const v of [null, '', 'soon', '1.5', '-3', 'Mon, 99 Foo 2025']) {
       expect(parseRetryAfter(v, now), String(v)).toBeUndefined()
     }
+  })
+})
+
+describe('HttpTransport retries', () => {
+  /** A fetch that fails the way undici does, with the socket's error as cause, and counts calls. */
+  function failingFetch(code: string, message: string) {
+    const calls = { count: 0 }
+    const fetch = (async () => {
+      calls.count++
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error(message), { code }) })
+    }) as unknown as typeof globalThis.fetch
+    return { calls, fetch }
+  }
+
+  it('T-205 T-212 does not retry a server certificate that fails verification', async () => {
+    const { calls, fetch } = failingFetch(
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'unable to verify the first certificate',
+    )
+    const http = new HttpTransport({ fetch, retries: 3, minDelayMs: 1, maxDelayMs: 1 })
+    const failure = http.send('GET', 'https://partner.example/taxii2/')
+    await expect(failure).rejects.toThrow(TaxiiNetworkError)
+    await expect(failure).rejects.toThrow(/unable to verify the first certificate/)
+    expect(calls.count).toBe(1)
+  })
+
+  it('T-212 retries a refused connection', async () => {
+    const { calls, fetch } = failingFetch('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1')
+    const http = new HttpTransport({ fetch, retries: 3, minDelayMs: 1, maxDelayMs: 1 })
+    await expect(http.send('GET', 'https://partner.example/taxii2/')).rejects.toThrow(
+      TaxiiNetworkError,
+    )
+    expect(calls.count).toBe(4)
   })
 })

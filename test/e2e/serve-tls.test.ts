@@ -1,0 +1,262 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect, type ConnectionOptions } from 'node:tls'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { authorization, indicator, TAXII, type AuthForm } from '../helpers/hub.js'
+
+const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url))
+const CERT = join(TLS_DIR, 'hub.pem')
+const KEY = join(TLS_DIR, 'hub.key')
+const CA = readFileSync(join(TLS_DIR, 'ca.pem'))
+
+interface Handshake {
+  protocol?: string | null
+  cipher?: string
+  /** the handshake's failure, as the client saw it */
+  error?: string
+}
+
+/** Opens a TLS connection with the given client settings and reports how the handshake went. */
+function handshake(url: string, opts: ConnectionOptions): Promise<Handshake> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port), ca: CA, ...opts })
+    socket.once('secureConnect', () => {
+      resolve({ protocol: socket.getProtocol(), cipher: socket.getCipher().standardName })
+      socket.destroy()
+    })
+    socket.once('error', (err) => resolve({ error: err.message }))
+  })
+}
+
+/** A request over HTTPS that trusts the test CA only, as a partner's client configured for it. */
+function httpsGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca: CA, headers }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+    })
+    req.once('error', reject)
+    req.end()
+  })
+}
+
+describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)', () => {
+  let dir: string
+  let hub: ServingHub
+  let env: Record<string, string>
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-tls-'))
+    env = { HYDRAWATCH_DATA_DIR: dir, HYDRAWATCH_TLS_CERT: CERT, HYDRAWATCH_TLS_KEY: KEY }
+    hub = await serveCli([], env)
+  }, 120_000)
+  afterAll(async () => {
+    if (hub !== undefined && hub.child.exitCode === null) await hub.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('T-001 listens on https and advertises https API roots in discovery', async () => {
+    expect(hub.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    const res = await httpsGet(`${hub.url}/taxii2/`, { accept: '*/*' })
+    expect(res.status).toBe(200)
+    expect(JSON.parse(res.text)).toMatchObject({ default: `${hub.url}/hub/` })
+  })
+
+  it('T-002 accepts TLS 1.2 and TLS 1.3', async () => {
+    const v12 = await handshake(hub.url, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' })
+    expect(v12).toMatchObject({ protocol: 'TLSv1.2' })
+    expect(v12.cipher).toMatch(/^TLS_ECDHE_RSA_WITH_AES_(128|256)_GCM_SHA(256|384)$/)
+    const v13 = await handshake(hub.url, { minVersion: 'TLSv1.3' })
+    expect(v13).toMatchObject({ protocol: 'TLSv1.3' })
+  })
+
+  it('T-002 refuses TLS 1.1: the hub answers with a protocol-version alert', async () => {
+    // the client is set to offer TLS 1.1 only, so the refusal can only come from the hub
+    const v11 = await handshake(hub.url, {
+      minVersion: 'TLSv1.1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    })
+    expect(v11.error).toMatch(/alert protocol version/)
+  })
+
+  it.each([
+    ['a CBC suite', 'ECDHE-RSA-AES128-SHA'],
+    ['a CBC suite with SHA-256', 'ECDHE-RSA-AES128-SHA256'],
+    ['static RSA key exchange', 'AES128-GCM-SHA256'],
+  ])('T-004 refuses a TLS 1.2 client offering only %s (%s)', async (_, cipher) => {
+    const res = await handshake(hub.url, { maxVersion: 'TLSv1.2', ciphers: cipher })
+    expect(res.error).toMatch(/alert handshake failure/)
+  })
+
+  it.each(['ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305'])(
+    'T-004 accepts the TLS 1.2 AEAD suite %s',
+    async (cipher) => {
+      const res = await handshake(hub.url, { maxVersion: 'TLSv1.2', ciphers: cipher })
+      expect(res.error).toBeUndefined()
+      expect(res.protocol).toBe('TLSv1.2')
+    },
+  )
+
+  it('T-001 admin commands reach the running hub through its certificate pin; Bearer, Token and both Basic forms read over HTTPS', async () => {
+    const issued = await runCli(
+      ['token', 'issue', '--sub', 'tls-partner', '--read', '*', '--write', '*', '--ttl', '1h'],
+      env,
+    )
+    expect(issued.stderr).not.toMatch(/error/i)
+    expect(issued.code).toBe(0)
+    const token = issued.stdout.trim()
+    const forms: AuthForm[] = ['bearer', 'token', 'basic-password', 'basic-username']
+    for (const form of forms) {
+      const res = await httpsGet(`${hub.url}/hub/collections/`, {
+        accept: TAXII,
+        authorization: authorization(token, form)!,
+      })
+      expect(res.status, form).toBe(200)
+      expect(JSON.parse(res.text).collections.length, form).toBeGreaterThan(0)
+    }
+    const post = await fetchOverTls(
+      `${hub.url}/hub/collections/distillation-indicators/objects/`,
+      token,
+      {
+        objects: [indicator(1)],
+      },
+    )
+    expect(post.status).toBe(202)
+  })
+
+  it('T-205 a feed pull verifies the partner certificate: refused at once without its CA, pulled with NODE_EXTRA_CA_CERTS', async () => {
+    const token = (
+      await runCli(['token', 'issue', '--sub', 'puller', '--read', '*', '--ttl', '1h'], env)
+    ).stdout.trim()
+    const local = { HYDRAWATCH_DATA_DIR: join(dir, 'puller'), PARTNER_TOKEN: token }
+    for (const args of [
+      ['api-roots', 'create', 'hub', '--title', 'Hub'],
+      ['collections', 'create', '--title', 'Partner intel', '--alias', 'intel'],
+      ['feeds', 'add', 'tls-partner', '--url', `${hub.url.replace('127.0.0.1', 'localhost')}/hub/`],
+    ]) {
+      const extra =
+        args[0] === 'feeds'
+          ? [
+              '--collection',
+              'distillation-indicators',
+              '--into',
+              'intel',
+              '--token-env',
+              'PARTNER_TOKEN',
+            ]
+          : []
+      const r = await runCli([...args, ...extra], local)
+      expect(r.code, r.stderr).toBe(0)
+    }
+
+    const started = Date.now()
+    const untrusted = await runCli(['pull'], local)
+    expect(untrusted.code).toBe(1)
+    expect(untrusted.stderr).toMatch(
+      /tls-partner: failed.*\n.*unable to verify the first certificate/,
+    )
+    // a certificate that does not verify is not retried with backoff
+    expect(Date.now() - started).toBeLessThan(15_000)
+
+    const trusted = await runCli(['pull'], {
+      ...local,
+      NODE_EXTRA_CA_CERTS: join(TLS_DIR, 'ca.pem'),
+    })
+    expect(trusted.code, trusted.stderr).toBe(0)
+    expect(trusted.stderr).toMatch(/tls-partner: \w+, pulled 1 page/)
+  }, 120_000)
+
+  it('an admin command refuses a hub whose certificate is not the one its lock file names', async () => {
+    const lockFile = join(dir, 'hydrawatch.lock')
+    const original = readFileSync(lockFile, 'utf8')
+    const lock = JSON.parse(original) as { cert_sha256: string }
+    expect(lock.cert_sha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+    try {
+      writeFileSync(
+        lockFile,
+        JSON.stringify({ ...lock, cert_sha256: lock.cert_sha256.replace(/^../, '00') }),
+      )
+      const listed = await runCli(['collections', 'list'], env)
+      expect(listed.code).toBe(1)
+      expect(listed.stderr).toMatch(/certificate other than the one it recorded/)
+      expect(listed.stdout).toBe('')
+    } finally {
+      writeFileSync(lockFile, original, { mode: 0o600 })
+    }
+  })
+})
+
+/** POSTs an envelope over HTTPS, trusting the test CA only. */
+function fetchOverTls(
+  url: string,
+  token: string,
+  envelope: unknown,
+): Promise<{ status: number; text: string }> {
+  const body = JSON.stringify(envelope)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        ca: CA,
+        headers: {
+          accept: TAXII,
+          'content-type': TAXII,
+          'content-length': String(Buffer.byteLength(body)),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      },
+    )
+    req.once('error', reject)
+    req.end(body)
+  })
+}
+
+describe('hydrawatch serve refuses TLS settings it cannot use', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-tls-bad-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it.each([
+    ['a certificate without its key', { HYDRAWATCH_TLS_CERT: CERT }, /go together/],
+    ['a key without its certificate', { HYDRAWATCH_TLS_KEY: KEY }, /go together/],
+    [
+      'a certificate file that does not exist',
+      { HYDRAWATCH_TLS_CERT: join(TLS_DIR, 'missing.pem'), HYDRAWATCH_TLS_KEY: KEY },
+      /HYDRAWATCH_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/,
+    ],
+    [
+      'a file that holds no certificate',
+      { HYDRAWATCH_TLS_CERT: KEY, HYDRAWATCH_TLS_KEY: KEY },
+      /holds no PEM certificate/,
+    ],
+    [
+      'a key that does not belong to the certificate',
+      { HYDRAWATCH_TLS_CERT: join(TLS_DIR, 'ca.pem'), HYDRAWATCH_TLS_KEY: KEY },
+      /HYDRAWATCH_TLS_KEY: .*hub\.key does not serve .*ca\.pem/,
+    ],
+  ])('exits 2 with a message naming the setting for %s', async (_, tls, message) => {
+    const r = await runCli(['serve', '--port', '0'], { HYDRAWATCH_DATA_DIR: dir, ...tls })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+  })
+})

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../src/config.js'
+
+describe('loadConfig: TLS', () => {
+  it('serves plain HTTP and advertises http:// when no certificate is given', () => {
+    const config = loadConfig({ HYDRAWATCH_PORT: '8080' })
+    expect(config.tls).toBeUndefined()
+    expect(config.publicUrl).toBe('http://127.0.0.1:8080')
+  })
+
+  it('T-001 advertises https:// by default once a certificate and key are given', () => {
+    const config = loadConfig({ HYDRAWATCH_TLS_CERT: 'c.pem', HYDRAWATCH_TLS_KEY: 'k.pem' })
+    expect(config.publicUrl).toBe('https://127.0.0.1:8080')
+    expect(config.tls?.certFile).toMatch(/\/c\.pem$/)
+    expect(config.tls?.keyFile).toMatch(/\/k\.pem$/)
+  })
+
+  it('keeps an explicit public URL whatever the listener', () => {
+    const config = loadConfig(
+      { HYDRAWATCH_PUBLIC_URL: 'https://taxii.hub.example/' },
+      { tlsCert: 'c.pem', tlsKey: 'k.pem' },
+    )
+    expect(config.publicUrl).toBe('https://taxii.hub.example')
+  })
+
+  it.each([
+    [{ HYDRAWATCH_TLS_CERT: 'c.pem' }, {}],
+    [{}, { tlsKey: 'k.pem' }],
+  ])('refuses a certificate without a key or a key without a certificate', (env, overrides) => {
+    expect(() => loadConfig(env, overrides)).toThrow(ConfigError)
+    expect(() => loadConfig(env, overrides)).toThrow(/give both or neither/)
+  })
+})
