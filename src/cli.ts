@@ -32,6 +32,10 @@ export function buildProgram(): Command {
     .option('--max-page-size <n>', 'largest page served (HYDRAWATCH_MAX_PAGE_SIZE)', positive)
     .option('--tls-cert <file>', 'PEM certificate chain to serve HTTPS with (HYDRAWATCH_TLS_CERT)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert (HYDRAWATCH_TLS_KEY)')
+    .option(
+      '--retention <duration>',
+      'remove object versions added longer ago, such as 180d (HYDRAWATCH_RETENTION)',
+    )
     .action(
       async (
         opts: {
@@ -41,12 +45,14 @@ export function buildProgram(): Command {
           maxPageSize?: number
           tlsCert?: string
           tlsKey?: string
+          retention?: string
         },
         cmd: Command,
       ) => {
         const config = configFrom(cmd, {
           ...(opts.tlsCert !== undefined && { tlsCert: opts.tlsCert }),
           ...(opts.tlsKey !== undefined && { tlsKey: opts.tlsKey }),
+          ...(opts.retention !== undefined && { retention: opts.retention }),
           ...(opts.host !== undefined && { host: opts.host }),
           ...(opts.port !== undefined && { port: opts.port }),
           ...(opts.publicUrl !== undefined && { publicUrl: opts.publicUrl }),

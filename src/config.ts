@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { parseDuration } from './duration.js'
 
 /** Where the hub keeps its data: a PostgreSQL server, or embedded PGlite in a directory. */
 export type DatabaseConfig =
@@ -27,6 +28,8 @@ export interface Config {
   /** envelopes with more objects are answered `pending` and stored in the background (T-170) */
   readonly syncEnvelopeObjects: number
   readonly basicAuth: boolean
+  /** object versions added longer ago are removed (T-017); undefined keeps every version */
+  readonly retentionSeconds: number | undefined
   readonly title: string
   readonly contact: string | undefined
   readonly logLevel: string
@@ -46,6 +49,7 @@ export const ENV_VARS = {
   HYDRAWATCH_MAX_ENVELOPE_OBJECTS: '10000',
   HYDRAWATCH_SYNC_ENVELOPE_OBJECTS: '2000',
   HYDRAWATCH_BASIC_AUTH: 'true',
+  HYDRAWATCH_RETENTION: '(unset: keep every version)',
   HYDRAWATCH_TITLE: 'hydrawatch',
   HYDRAWATCH_CONTACT: '(unset)',
   HYDRAWATCH_LOG_LEVEL: 'info',
@@ -60,6 +64,7 @@ export type ConfigOverrides = Partial<{
   dataDir: string
   databaseUrl: string
   maxPageSize: number
+  retention: string
   logLevel: string
 }>
 
@@ -72,6 +77,14 @@ function integer(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw)
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`)
   return n
+}
+
+function duration(name: string, raw: string): number {
+  try {
+    return parseDuration(raw)
+  } catch (err) {
+    throw new ConfigError(`${name}: ${(err as Error).message}`)
+  }
 }
 
 function boolean(name: string, raw: string): boolean {
@@ -135,6 +148,7 @@ export function loadConfig(
   } else {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://')
   }
+  const retention = overrides.retention ?? get('HYDRAWATCH_RETENTION')
   const maxPageSize =
     overrides.maxPageSize ??
     integer('HYDRAWATCH_MAX_PAGE_SIZE', get('HYDRAWATCH_MAX_PAGE_SIZE') ?? '1000', 1, 100_000)
@@ -166,6 +180,8 @@ export function loadConfig(
       1_000_000,
     ),
     basicAuth: boolean('HYDRAWATCH_BASIC_AUTH', get('HYDRAWATCH_BASIC_AUTH') ?? 'true'),
+    retentionSeconds:
+      retention === undefined ? undefined : duration('HYDRAWATCH_RETENTION', retention),
     title: get('HYDRAWATCH_TITLE') ?? 'hydrawatch',
     contact: get('HYDRAWATCH_CONTACT'),
     logLevel: overrides.logLevel ?? get('HYDRAWATCH_LOG_LEVEL') ?? 'info',

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import type { Config, ConfigOverrides } from '../config.js'
 import { loadConfig } from '../config.js'
-import { parseDuration } from './duration.js'
+import { parseDuration } from '../duration.js'
 
 /** Pieces every command module shares: option parsers, configuration, output. */
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import { openHub } from '../hub.js'
 import { bootstrapDefaultApiRoot } from '../services/bootstrap.js'
 import { resumeAbandonedEnvelopes } from '../services/objects.js'
+import { applyRetention } from '../services/retention.js'
 import type { Deps } from '../services/deps.js'
 import { buildApp } from './app.js'
 import { readTls } from './tls.js'
@@ -16,7 +17,7 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-const STATUS_PURGE_INTERVAL_MS = 15 * 60 * 1000
+const PURGE_INTERVAL_MS = 15 * 60 * 1000
 const RESUME_INTERVAL_MS = 60 * 1000
 
 /** Opens storage, builds the app and listens; close() drains requests, then the database. */
@@ -41,14 +42,20 @@ export async function startServer(
       // port 0 binds an ephemeral port: advertise the one actually bound
       deps.config = Object.freeze({ ...config, publicUrl: address })
     }
-    // Expired statuses are never served (getStatus filters them); this only reclaims the rows.
-    const purge = () =>
-      deps.store
-        .purgeExpiredStatuses()
-        .catch((err: unknown) => app.log.error({ err }, 'purging expired statuses failed'))
-    void purge()
-    const purging = setInterval(() => void purge(), STATUS_PURGE_INTERVAL_MS).unref()
     deps.background.reportTo((err) => app.log.error({ err }, 'background work failed'))
+    // Expired statuses are never served (getStatus filters them); purging only reclaims the rows.
+    // Object versions past HYDRAWATCH_RETENTION go at the same pace (T-017).
+    const stopping = new AbortController()
+    const purge = () =>
+      deps.background.run(async () => {
+        await deps.store
+          .purgeExpiredStatuses()
+          .catch((err: unknown) => app.log.error({ err }, 'purging expired statuses failed'))
+        const expired = await applyRetention(deps, stopping.signal)
+        if (expired > 0) app.log.info({ expired }, 'removed object versions past their retention')
+      })
+    purge()
+    const purging = setInterval(purge, PURGE_INTERVAL_MS).unref()
     // envelopes accepted as pending by a hub that stopped before storing them
     const resume = () =>
       deps.background.run(async () => {
@@ -66,6 +73,7 @@ export async function startServer(
       close() {
         clearInterval(purging)
         clearInterval(resuming)
+        stopping.abort()
         closing ??= app
           .close()
           .then(() => deps.background.drain())

@@ -467,6 +467,25 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       })
     },
 
+    async expireVersions(collectionPk, seconds, limit, record) {
+      return db.transaction().execute(async (trx) => {
+        await lockCollection(trx, collectionPk)
+        const { rows } = await sql<{ id: string }>`
+          delete from objects where pk in (
+            select pk from objects
+            where collection_pk = ${collectionPk}::bigint
+              and date_added < clock_timestamp() - ${seconds} * interval '1 second'
+            order by date_added, pk
+            limit ${limit})
+          returning id`.execute(trx)
+        if (rows.length === 0) return 0
+        // a version added long ago may be newer than one added since: the survivors' flags change
+        await refreshNewer(trx, collectionPk, [...new Set(rows.map((r) => r.id))])
+        await auditInsert(record(rows.length)).execute(trx)
+        return rows.length
+      })
+    },
+
     async addObjects(collectionPk, objects: NewObject[], check, record): Promise<AddObjectsResult> {
       // an id holding U+0000 is none stored (PostgreSQL text cannot hold it), and fails its check
       const ids = [...new Set(objects.map((o) => o.id))].filter(storable)

@@ -316,6 +316,17 @@ export interface TaxiiStore extends TransferStore {
   objectExists(collectionPk: string, objectId: string): Promise<boolean>
   deleteObjects(query: ObjectQuery): Promise<StoredVersion[]>
   /**
+   * Deletes, in one transaction, up to `limit` of the collection's versions added more than
+   * `seconds` ago, oldest first, with the audit event `record` makes of their count (T-017);
+   * returns how many.
+   */
+  expireVersions(
+    collectionPk: string,
+    seconds: number,
+    limit: number,
+    record: (removed: number) => AuditEvent,
+  ): Promise<number>
+  /**
    * Stores the new versions among `objects` in one transaction, with what `record` returns for
    * the outcome: a status resource and an audit event, written in the same transaction.
    */

@@ -31,3 +31,19 @@ describe('loadConfig: TLS', () => {
     expect(() => loadConfig(env, overrides)).toThrow(/give both or neither/)
   })
 })
+
+describe('loadConfig: retention', () => {
+  it('T-017 keeps every version unless HYDRAWATCH_RETENTION is set', () => {
+    expect(loadConfig({}).retentionSeconds).toBeUndefined()
+    expect(loadConfig({ HYDRAWATCH_RETENTION: '180d' }).retentionSeconds).toBe(180 * 86400)
+    expect(
+      loadConfig({ HYDRAWATCH_RETENTION: '180d' }, { retention: '12h' }).retentionSeconds,
+    ).toBe(12 * 3600)
+  })
+
+  it.each(['soon', '0', '-5d', '1y'])('refuses the retention %s, naming the variable', (value) => {
+    expect(() => loadConfig({ HYDRAWATCH_RETENTION: value })).toThrow(
+      /^HYDRAWATCH_RETENTION: .*duration/,
+    )
+  })
+})
