@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, type ConnectionOptions } from 'node:tls'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { createTestDatabase, DIALECTS } from '../helpers/db.js'
 import { authorization, indicator, TAXII, type AuthForm } from '../helpers/hub.js'
 
 const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url))
@@ -139,7 +140,13 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)'
     const token = (
       await runCli(['token', 'issue', '--sub', 'puller', '--read', '*', '--ttl', '1h'], env)
     ).stdout.trim()
-    const local = { HYDRAWATCH_DATA_DIR: join(dir, 'puller'), PARTNER_TOKEN: token }
+    // the puller's own database: PostgreSQL when the suite has it, as it starts in a second where
+    // a new embedded one takes several
+    const db = await createTestDatabase(DIALECTS.includes('postgres') ? 'postgres' : 'pglite')
+    const store =
+      db.url === 'memory:' ? { HYDRAWATCH_DATA_DIR: join(dir, 'puller') } : { DATABASE_URL: db.url }
+    const local = { ...store, PARTNER_TOKEN: token }
+    onTestFinished(() => db.drop())
     for (const args of [
       ['api-roots', 'create', 'hub', '--title', 'Hub'],
       ['collections', 'create', '--title', 'Partner intel', '--alias', 'intel'],
