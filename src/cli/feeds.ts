@@ -14,6 +14,7 @@ interface AddOptions extends CredentialOptions {
   into: string
   apiRoot?: string
   matchType?: string[]
+  allowPlainHttp?: boolean
 }
 
 const when = (ts: string | null) => (ts === null ? '-' : ts.replace(/\.\d+Z$/, 'Z'))
@@ -156,6 +157,7 @@ export function registerFeedCommands(program: Command): void {
     .option('--password-env <var>', 'environment variable holding the Basic password')
     .option('--password-file <path>', 'file holding the Basic password')
     .option('--match-type <types>', 'only these STIX types (comma list)', list)
+    .option('--allow-plain-http', 'accept an http:// URL to another machine (credentials in clear)')
     .action(async (name: string, opts: AddOptions, cmd: Command) => {
       const { credentialRefs, CredentialError } = await import('../sync/credentials.js')
       let credentials
@@ -173,6 +175,7 @@ export function registerFeedCommands(program: Command): void {
         ...(opts.apiRoot !== undefined && { apiRoot: opts.apiRoot }),
         credentials,
         ...(opts.matchType !== undefined && { matchType: opts.matchType }),
+        ...(opts.allowPlainHttp === true && { allowPlainHttp: true }),
       })
       out(feed.name)
       info(`feed "${feed.name}" added: ${feed.url} collection ${feed.collection} into ${feed.into}`)

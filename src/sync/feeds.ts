@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js'
 import type { Credentials } from '../client/index.js'
 import { AdminInputError } from '../admin/input.js'
 import type { Deps } from '../services/deps.js'
@@ -18,6 +19,8 @@ export interface FeedInput {
   apiRoot?: string
   credentials: CredentialRefs
   matchType?: string[]
+  /** accept a plain http:// URL to a host other than this machine (T-203) */
+  allowPlainHttp?: boolean
 }
 
 /** A feed as `feeds list` and the health endpoint show it: never a secret. */
@@ -49,7 +52,14 @@ export interface FeedDetail extends FeedHealth {
   recent_rejections: Rejection[]
 }
 
-function apiRootUrl(url: string): string {
+/** Whether a URL's host is this machine: plain HTTP to it never crosses a network. */
+function loopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '')
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback'
+}
+
+function apiRootUrl(url: string, allowPlainHttp: boolean): string {
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -58,6 +68,11 @@ function apiRootUrl(url: string): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new AdminInputError('--url must be an http:// or https:// API root URL')
+  }
+  if (parsed.protocol === 'http:' && !allowPlainHttp && !loopback(parsed.hostname)) {
+    throw new AdminInputError(
+      `--url ${parsed.origin} is plain HTTP to another machine: TAXII clients use HTTPS (T-203), and the feed's credentials would cross the network in clear. Use https://, or add --allow-plain-http on a network you trust`,
+    )
   }
   if (parsed.search !== '' || parsed.hash !== '') {
     throw new AdminInputError('--url is an API root URL, without query or fragment')
@@ -104,7 +119,7 @@ export async function addFeed(deps: Deps, input: FeedInput): Promise<FeedHealth>
   if ((await deps.feeds.getFeed(input.name)) !== undefined) {
     throw new AdminInputError(`a feed named "${input.name}" exists already`)
   }
-  const url = apiRootUrl(input.url)
+  const url = apiRootUrl(input.url, input.allowPlainHttp === true)
   if (input.collection.trim() === '' || input.collection.includes('/')) {
     throw new AdminInputError('--collection is the id of the partner collection')
   }

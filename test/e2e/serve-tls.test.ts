@@ -143,7 +143,7 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)'
     // the puller's own database: PostgreSQL when the suite has it, as it starts in a second where
     // a new embedded one takes several
     const db = await createTestDatabase(DIALECTS.includes('postgres') ? 'postgres' : 'pglite')
-    const store =
+    const store: Record<string, string> =
       db.url === 'memory:' ? { HYDRAWATCH_DATA_DIR: join(dir, 'puller') } : { DATABASE_URL: db.url }
     const local = { ...store, PARTNER_TOKEN: token }
     onTestFinished(() => db.drop())
