@@ -6,6 +6,7 @@ import { configFrom, duration, info, list, out, port, positive, table } from './
 import { EXIT } from './cli/exit-codes.js'
 import { registerPublishCommand } from './cli/publish.js'
 import { registerAuditCommand } from './cli/audit.js'
+import { registerDiscoverCommand } from './cli/discover.js'
 import { registerFeedCommands } from './cli/feeds.js'
 import { runOperation, RemoteOperationError } from './cli/run-operation.js'
 
@@ -223,6 +224,7 @@ export function buildProgram(): Command {
     })
 
   registerFeedCommands(program)
+  registerDiscoverCommand(program)
   registerAuditCommand(program)
 
   program

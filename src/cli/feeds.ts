@@ -140,22 +140,28 @@ const sleep = (ms: number, signal: AbortSignal) =>
     })
   })
 
-/** `feeds add|list|show|remove`, `pull` and `push`. */
-export function registerFeedCommands(program: Command): void {
-  const feeds = program.command('feeds').description("partners' TAXII collections paired with ours")
-  feeds
-    .command('add <name>')
-    .description('pair a partner collection with a local one')
-    .requiredOption('--url <url>', "the partner's API root URL")
-    .requiredOption('--collection <id>', "the partner's collection id")
-    .requiredOption('--into <collection>', 'local collection (id or alias, or api-root/alias)')
-    .option('--api-root <name>', 'local API root of --into (default hub)')
+/** The options naming a partner's credentials: `feeds add` and `discover` take the same. */
+export function withCredentialOptions(cmd: Command): Command {
+  return cmd
     .option('--token-env <var>', 'environment variable holding a Bearer token')
     .option('--token-file <path>', 'file holding a Bearer token')
     .option('--username <name>', 'Basic user name')
     .option('--username-env <var>', 'environment variable holding the Basic user name')
     .option('--password-env <var>', 'environment variable holding the Basic password')
     .option('--password-file <path>', 'file holding the Basic password')
+}
+
+/** `feeds add|list|show|remove`, `pull` and `push`. */
+export function registerFeedCommands(program: Command): void {
+  const feeds = program.command('feeds').description("partners' TAXII collections paired with ours")
+  const add = feeds
+    .command('add <name>')
+    .description('pair a partner collection with a local one')
+    .requiredOption('--url <url>', "the partner's API root URL")
+    .requiredOption('--collection <id>', "the partner's collection id")
+    .requiredOption('--into <collection>', 'local collection (id or alias, or api-root/alias)')
+    .option('--api-root <name>', 'local API root of --into (default hub)')
+  withCredentialOptions(add)
     .option('--match-type <types>', 'only these STIX types (comma list)', list)
     .option('--allow-plain-http', 'accept an http:// URL to another machine (credentials in clear)')
     .action(async (name: string, opts: AddOptions, cmd: Command) => {

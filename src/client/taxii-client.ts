@@ -9,7 +9,9 @@ import {
   type Discovery,
   type TaxiiStatus,
 } from './resources.js'
+import { discoveryCandidates, type SrvResolver } from './service-location.js'
 import { getStatus } from './status.js'
+import { TaxiiClientError } from './errors.js'
 
 /** `url` with a path ending in `/` (T-206); throws TypeError when it is not a URL. */
 function slashed(url: string): string {
@@ -56,6 +58,31 @@ export class TaxiiClient {
     const url = slashed(discoveryUrl)
     const { value } = await this.#http.json('GET', url)
     return readDiscovery(value, url)
+  }
+
+  /**
+   * Finds a server by domain name or URL and reads its Discovery resource: a domain is looked up
+   * as the DNS SRV record `_taxii2._tcp.<domain>` (T-201), its targets tried in order, else
+   * `https://<domain>/taxii2/`. Throws the last target's failure when none answers.
+   *
+   * @example
+   * const { url, discovery } = await client.locate('partner.example')
+   */
+  async locate(
+    target: string,
+    resolveSrv?: SrvResolver,
+  ): Promise<{ url: string; source: string; discovery: Discovery }> {
+    const { urls, source } = await discoveryCandidates(target, resolveSrv)
+    let failure: unknown
+    for (const url of urls) {
+      try {
+        return { url, source, discovery: await this.discover(url) }
+      } catch (err) {
+        if (!(err instanceof TaxiiClientError)) throw err
+        failure = err
+      }
+    }
+    throw failure
   }
 
   /**

@@ -1,5 +1,5 @@
-import ipaddr from 'ipaddr.js'
 import type { Credentials } from '../client/index.js'
+import { isLoopbackHost } from '../client/service-location.js'
 import { AdminInputError } from '../admin/input.js'
 import type { Deps } from '../services/deps.js'
 import type { CredentialRefs, FeedRecord, FeedRun, Rejection } from '../storage/feed-store.js'
@@ -52,13 +52,6 @@ export interface FeedDetail extends FeedHealth {
   recent_rejections: Rejection[]
 }
 
-/** Whether a URL's host is this machine: plain HTTP to it never crosses a network. */
-function loopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '')
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
-  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback'
-}
-
 function apiRootUrl(url: string, allowPlainHttp: boolean): string {
   let parsed: URL
   try {
@@ -69,7 +62,7 @@ function apiRootUrl(url: string, allowPlainHttp: boolean): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new AdminInputError('--url must be an http:// or https:// API root URL')
   }
-  if (parsed.protocol === 'http:' && !allowPlainHttp && !loopback(parsed.hostname)) {
+  if (parsed.protocol === 'http:' && !allowPlainHttp && !isLoopbackHost(parsed.hostname)) {
     throw new AdminInputError(
       `--url ${parsed.origin} is plain HTTP to another machine: TAXII clients use HTTPS (T-203), and the feed's credentials would cross the network in clear. Use https://, or add --allow-plain-http on a network you trust`,
     )
