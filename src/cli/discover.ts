@@ -51,17 +51,10 @@ export function registerDiscoverCommand(program: Command): void {
         if (err instanceof CredentialError) cmd.error(`error: ${err.message}`, { exitCode: 2 })
         throw err
       }
-      const given = URL.canParse(target) ? new URL(target) : undefined
-      if (
-        given?.protocol === 'http:' &&
-        opts.allowPlainHttp !== true &&
-        !location.isLoopbackHost(given.hostname)
-      ) {
-        cmd.error(
-          `error: ${given.origin} is plain HTTP to another machine: TAXII clients use HTTPS (T-203); add --allow-plain-http on a network you trust`,
-          { exitCode: 2 },
-        )
-      }
+      const refusal = URL.canParse(target)
+        ? location.plainHttpRefusal(new URL(target), opts.allowPlainHttp === true)
+        : undefined
+      if (refusal !== undefined) cmd.error(`error: ${refusal}`, { exitCode: 2 })
       const taxii = new client.TaxiiClient({ credentials, retries: 2 })
       let found
       try {

@@ -12,13 +12,13 @@ export class HubChannelError extends Error {
  * (127.0.0.1, say) need not be a name the certificate holds, and its CA need not be one this
  * process trusts. The request, which carries the lock's secret, is written only after the check.
  */
-function pinnedConnection(url: URL, fingerprint: string): RequestOptions['createConnection'] {
+function pinnedConnection(
+  host: string,
+  port: number,
+  fingerprint: string,
+): RequestOptions['createConnection'] {
   return (_options, ready) => {
-    const socket = connect({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port),
-      rejectUnauthorized: false,
-    })
+    const socket = connect({ host, port, rejectUnauthorized: false })
     const failed = (err: Error) => ready(err, socket)
     socket.once('error', failed)
     socket.once('secureConnect', () => {
@@ -30,7 +30,7 @@ function pinnedConnection(url: URL, fingerprint: string): RequestOptions['create
       socket.destroy()
       ready(
         new HubChannelError(
-          `the hub at ${url.host} presented a certificate other than the one it recorded in its lock file`,
+          `the hub at ${host}:${port} presented a certificate other than the one it recorded in its lock file`,
         ),
         socket,
       )
@@ -53,15 +53,18 @@ export function postToHub(
       new HubChannelError('the lock file names an HTTPS hub but no certificate to trust'),
     )
   }
+  // URL keeps an IPv6 address in brackets; sockets take it bare
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const port = Number(url.port)
   return new Promise((resolve, reject) => {
     const req = request({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port,
+      host,
+      port,
       path: url.pathname,
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       ...(url.protocol === 'https:' && {
-        createConnection: pinnedConnection(url, lock.cert_sha256!),
+        createConnection: pinnedConnection(host, port, lock.cert_sha256!),
       }),
     })
     req.once('response', resolve)

@@ -11,6 +11,15 @@ export function isLoopbackHost(hostname: string): boolean {
   return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback'
 }
 
+/**
+ * Why a client must not send credentials to `url` (T-203): plain HTTP to another machine, unless
+ * the user allowed it for a network they trust; undefined when it may.
+ */
+export function plainHttpRefusal(url: URL, allowed: boolean): string | undefined {
+  if (url.protocol !== 'http:' || allowed || isLoopbackHost(url.hostname)) return undefined
+  return `${url.origin} is plain HTTP to another machine: TAXII clients use HTTPS (T-203), and credentials would cross the network in clear. Use https://, or add --allow-plain-http on a network you trust`
+}
+
 /** DNS answers meaning "no such record": the domain itself is tried instead. */
 const NO_RECORD = new Set(['ENOTFOUND', 'ENODATA'])
 

@@ -1,5 +1,5 @@
 import type { Credentials } from '../client/index.js'
-import { isLoopbackHost } from '../client/service-location.js'
+import { plainHttpRefusal } from '../client/service-location.js'
 import { AdminInputError } from '../admin/input.js'
 import type { Deps } from '../services/deps.js'
 import type { CredentialRefs, FeedRecord, FeedRun, Rejection } from '../storage/feed-store.js'
@@ -62,11 +62,8 @@ function apiRootUrl(url: string, allowPlainHttp: boolean): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new AdminInputError('--url must be an http:// or https:// API root URL')
   }
-  if (parsed.protocol === 'http:' && !allowPlainHttp && !isLoopbackHost(parsed.hostname)) {
-    throw new AdminInputError(
-      `--url ${parsed.origin} is plain HTTP to another machine: TAXII clients use HTTPS (T-203), and the feed's credentials would cross the network in clear. Use https://, or add --allow-plain-http on a network you trust`,
-    )
-  }
+  const refusal = plainHttpRefusal(parsed, allowPlainHttp)
+  if (refusal !== undefined) throw new AdminInputError(`--url ${refusal}`)
   if (parsed.search !== '' || parsed.hash !== '') {
     throw new AdminInputError('--url is an API root URL, without query or fragment')
   }

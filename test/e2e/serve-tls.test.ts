@@ -34,20 +34,33 @@ function handshake(url: string, opts: ConnectionOptions): Promise<Handshake> {
   })
 }
 
-/** A request over HTTPS that trusts the test CA only, as a partner's client configured for it. */
-function httpsGet(
+/**
+ * A request over HTTPS that trusts the test CA only, as a partner's client configured for it; a
+ * body is sent as a TAXII envelope.
+ */
+function httpsRequest(
   url: string,
   headers: Record<string, string>,
+  envelope?: unknown,
 ): Promise<{ status: number; text: string }> {
+  const body = envelope === undefined ? undefined : JSON.stringify(envelope)
+  const sent =
+    body === undefined
+      ? headers
+      : { ...headers, 'content-type': TAXII, 'content-length': String(Buffer.byteLength(body)) }
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: CA, headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-    })
+    const req = request(
+      url,
+      { ca: CA, method: body === undefined ? 'GET' : 'POST', headers: sent },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      },
+    )
     req.once('error', reject)
-    req.end()
+    req.end(body)
   })
 }
 
@@ -68,7 +81,7 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)'
 
   it('T-001 listens on https and advertises https API roots in discovery', async () => {
     expect(hub.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
-    const res = await httpsGet(`${hub.url}/taxii2/`, { accept: '*/*' })
+    const res = await httpsRequest(`${hub.url}/taxii2/`, { accept: '*/*' })
     expect(res.status).toBe(200)
     expect(JSON.parse(res.text)).toMatchObject({ default: `${hub.url}/hub/` })
   })
@@ -119,19 +132,17 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)'
     const token = issued.stdout.trim()
     const forms: AuthForm[] = ['bearer', 'token', 'basic-password', 'basic-username']
     for (const form of forms) {
-      const res = await httpsGet(`${hub.url}/hub/collections/`, {
+      const res = await httpsRequest(`${hub.url}/hub/collections/`, {
         accept: TAXII,
         authorization: authorization(token, form)!,
       })
       expect(res.status, form).toBe(200)
       expect(JSON.parse(res.text).collections.length, form).toBeGreaterThan(0)
     }
-    const post = await fetchOverTls(
+    const post = await httpsRequest(
       `${hub.url}/hub/collections/distillation-indicators/objects/`,
-      token,
-      {
-        objects: [indicator(1)],
-      },
+      { accept: TAXII, authorization: `Bearer ${token}` },
+      { objects: [indicator(1)] },
     )
     expect(post.status).toBe(202)
   })
@@ -203,38 +214,6 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)'
     }
   })
 })
-
-/** POSTs an envelope over HTTPS, trusting the test CA only. */
-function fetchOverTls(
-  url: string,
-  token: string,
-  envelope: unknown,
-): Promise<{ status: number; text: string }> {
-  const body = JSON.stringify(envelope)
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        ca: CA,
-        headers: {
-          accept: TAXII,
-          'content-type': TAXII,
-          'content-length': String(Buffer.byteLength(body)),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d: string) => (text += d))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-      },
-    )
-    req.once('error', reject)
-    req.end(body)
-  })
-}
 
 describe('hydrawatch serve refuses TLS settings it cannot use', () => {
   let dir: string
