@@ -41,6 +41,7 @@ export interface CollectionsTable {
   require_attribution: Generated<boolean>
   builtin: Generated<boolean>
   last_date_added: Timestamp | null
+  rewrites: Generated<string>
   created_at: Timestamp
 }
 

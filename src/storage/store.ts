@@ -162,9 +162,8 @@ export interface AddObjectsResult {
 }
 
 /**
- * The verdict of the caller's checks on `objects[index]`, asked for under the collection lock for
- * each object that is not a stored version (whatever it says, a stored version is a success,
- * S-210). Checks are most of an envelope's CPU, so callers run them before addObjects and answer
+ * The verdict of the caller's checks on `objects[index]`, asked for each object that is not a
+ * stored version (whatever it says, a stored version is a success, S-210), possibly more than once. Checks are most of an envelope's CPU, so callers run them before addObjects and answer
  * from their results: concurrent posts to one collection then hold the lock only to write. The
  * store also applies the versioning rules that need the stored versions (S-062, S-063).
  */

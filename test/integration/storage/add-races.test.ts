@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DIALECTS, newIndicators, openTestStore, type TestStore } from '../../helpers/db.js'
+
+/**
+ * Add Objects reads the stored versions before it takes the collection lock. These tests put
+ * another writer between that read and the lock, in the order PostgreSQL queues lock waiters: the
+ * test holds the collection's row lock, starts the writers one after another, waits until each
+ * waits for the lock, then lets them go. PGlite has one connection, so nothing runs concurrently.
+ */
+describe.skipIf(!DIALECTS.includes('postgres'))('Add Objects against writers racing it', () => {
+  let t: TestStore
+
+  beforeAll(async () => {
+    t = await openTestStore('postgres')
+  }, 60_000)
+
+  afterAll(() => t?.close())
+
+  const objectA = newIndicators(0xa, 1)[0]!
+
+  const versionsOfA = async () =>
+    (
+      await sql<{ n: number }>`select count(*)::int as n from objects
+        where id = ${objectA.id}`.execute(t.db)
+    ).rows[0]!.n
+
+  async function waitersOnLocks(): Promise<number> {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db)
+    return rows[0]!.n
+  }
+
+  /**
+   * Runs `writers` while the collection is locked, each started once the ones before it wait for
+   * the lock, so they take it in this order once it is released.
+   */
+  async function inLockOrder<T>(writers: (() => Promise<T>)[]): Promise<T[]> {
+    const started: Promise<T>[] = []
+    await t.db.transaction().execute(async (trx) => {
+      await sql`select 1 from collections where pk = ${t.collectionPk}::bigint for update`.execute(
+        trx,
+      )
+      for (const writer of writers) {
+        const waiting = (await waitersOnLocks()) + 1
+        const run = writer()
+        // a writer that fails before it waits is reported by Promise.all below
+        run.catch(() => undefined)
+        started.push(run)
+        for (let i = 0; (await waitersOnLocks()) < waiting; i++) {
+          if (i > 500) throw new Error('the writer never waited for the collection lock')
+          await sleep(10)
+        }
+      }
+    })
+    return Promise.all(started)
+  }
+
+  const add = () => t.store.addObjects(t.collectionPk, [objectA], () => undefined)
+
+  it('T-137 a version stored by a post that held the lock first is a duplicate, not a conflict', async () => {
+    const [first, second] = await inLockOrder([add, add])
+    expect(first!.stored.size).toBe(1)
+    expect(second!.stored.size).toBe(0)
+    expect([...second!.duplicates.values()]).toEqual([{ id: objectA.id, version: objectA.version }])
+    expect(await versionsOfA()).toBe(1)
+  })
+
+  it('T-137 a version deleted before the lock was taken is stored again', async () => {
+    expect(await versionsOfA()).toBe(1)
+    const remove = async () => {
+      await t.store.deleteObjects({
+        collection_pk: t.collectionPk,
+        object_id: objectA.id,
+        default_spec_version: false,
+      })
+      return undefined
+    }
+    // the post reads the version while the deletion waits for the lock ahead of it
+    const [, posted] = await inLockOrder([remove, add])
+    expect(posted!.stored.size).toBe(1)
+    expect(posted!.duplicates.size).toBe(0)
+    expect(await versionsOfA()).toBe(1)
+  })
+})
