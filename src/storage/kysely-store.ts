@@ -4,6 +4,7 @@ import type {
   AbandonedEnvelope,
   AddCheck,
   AddObjectsResult,
+  AddRecords,
   ApiRootRecord,
   AuditEvent,
   CollectionRecord,
@@ -137,15 +138,30 @@ interface VersionRow {
   version_key: string
 }
 
+/**
+ * Rows of the records of `ids` in a collection (`projection` over `o`), found by one probe of the
+ * version index per id. With `id = any(ids)`, statistics taken before a collection filled made
+ * the planner read all of its records and filter them: 40 ms instead of 4 per envelope of 1,000
+ * posted to a collection of 50,000 (EXPLAIN ANALYZE), which ANALYZE only mends much later.
+ */
+const recordsOf = (
+  collectionPk: string,
+  ids: string[],
+  projection: RawBuilder<unknown>,
+): RawBuilder<unknown> => sql`
+  select r.* from unnest(${textArray(ids)}) u(id) cross join lateral (
+    select ${projection} from objects o
+    where o.collection_pk = ${collectionPk}::bigint and o.id = u.id offset 0) r`
+
+const VERSION_COLUMNS = sql`o.id, o.version, o.version_key`
+
 /** The stored versions of `ids`: under the collection lock, none can appear meanwhile. */
 function findVersions(
   trx: Transaction<Database>,
   collectionPk: string,
   ids: string[],
 ): Promise<VersionRow[]> {
-  return sql<VersionRow>`
-    select id, version, version_key from objects
-    where collection_pk = ${collectionPk}::bigint and id = any(${textArray(ids)})`
+  return sql<VersionRow>`${recordsOf(collectionPk, ids, VERSION_COLUMNS)}`
     .execute(trx)
     .then((r) => r.rows)
 }
@@ -156,14 +172,14 @@ async function findLineage(
   collectionPk: string,
   ids: string[],
 ): Promise<Map<string, VersionFacts[]>> {
-  const { rows } = await sql<{ id: string } & VersionFacts>`
-    select id, version_key,
-      coalesce((body::jsonb -> 'revoked') = 'true'::jsonb, false) as revoked,
-      body::jsonb ->> 'created_by_ref' as creator
-    from objects
-    where collection_pk = ${collectionPk}::bigint and id = any(${textArray([...new Set(ids)])})`.execute(
-    trx,
-  )
+  const facts = sql`o.id, o.version_key,
+    coalesce((o.body::jsonb -> 'revoked') = 'true'::jsonb, false) as revoked,
+    o.body::jsonb ->> 'created_by_ref' as creator`
+  const { rows } = await sql<{ id: string } & VersionFacts>`${recordsOf(
+    collectionPk,
+    [...new Set(ids)],
+    facts,
+  )}`.execute(trx)
   const lineage = new Map<string, VersionFacts[]>()
   for (const { id, ...facts } of rows) lineage.set(id, [...(lineage.get(id) ?? []), facts])
   return lineage
@@ -211,8 +227,9 @@ async function readStored(
       ${taxiiText(sql`last_date_added`)} as last, rewrites::text as rewrites
     from collections where pk = ${collectionPk}::bigint
     union all
-    select id, version, version_key, null, null from objects
-    where collection_pk = ${collectionPk}::bigint and id = any(${textArray(ids)})`.execute(trx)
+    select id, version, version_key, null, null from (${recordsOf(collectionPk, ids, VERSION_COLUMNS)}) v`.execute(
+    trx,
+  )
   const mark = rows.find((r) => r.id === null)
   if (mark === undefined) throw new TypeError(`collection ${collectionPk} does not exist`)
   return {
@@ -332,6 +349,41 @@ async function planAdd(
 
 const secondsFromNow = (seconds: number): RawBuilder<string> =>
   sql`clock_timestamp() + ${seconds} * interval '1 second'`
+
+/** The outcome of `plan`, given the dates of its new versions (unused for those with a version). */
+function resultOf(plan: AddPlan, dates: readonly string[]): AddObjectsResult {
+  const duplicates = new Map(plan.duplicates)
+  const rejected = new Map(plan.rejected)
+  const stored = new Map<number, StoredVersion>()
+  plan.fresh.forEach((f, i) =>
+    stored.set(f.index, { id: f.object.id, version: f.object.version ?? dates[i]! }),
+  )
+  for (const [index, first] of plan.pendingDuplicates) {
+    const version = stored.get(first)
+    if (version !== undefined) duplicates.set(index, version)
+    else rejected.set(index, rejected.get(first)!)
+  }
+  return { stored, duplicates, rejected }
+}
+
+/** The status writes of an Add Objects' records. */
+function statusWrites(records: AddRecords): RawBuilder<unknown>[] {
+  if (records.status === undefined) return []
+  const { status, retentionSeconds } = records.status
+  const writes = [statusUpsert(status, secondsFromNow(retentionSeconds))]
+  if (records.releasesEnvelope === true) writes.push(envelopeRelease(status))
+  return writes
+}
+
+/** Runs data-modifying statements as one, in one round trip. */
+async function writeTogether(
+  trx: Transaction<Database>,
+  writes: readonly RawBuilder<unknown>[],
+): Promise<void> {
+  if (writes.length === 0) return
+  const parts = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`)
+  await sql`with ${sql.join(parts)} select 1`.execute(trx)
+}
 
 /** One page of a listing and the row after it, which says whether there is more. */
 function pageQuery<T>(
@@ -642,30 +694,28 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         // two posters. Under the lock, the plan is made again only if these ids can have changed.
         const seen = await readStored(trx, collectionPk, ids)
         let plan = await planAdd(trx, collectionPk, objects, check, seen.versions)
+        // The status of an envelope whose new versions all state their version names no date_added,
+        // so it is written before the lock too: ~100 kB of JSON per 1,000 objects.
+        let early = plan.fresh.every((f) => f.object.version !== null)
+          ? record?.(resultOf(plan, []))
+          : undefined
+        if (early !== undefined) await writeTogether(trx, statusWrites(early))
         const lock = await lockCollection(trx, collectionPk)
         if (await changedSince(trx, collectionPk, ids, seen.mark, lock)) {
           const known = new StoredVersions(await findVersions(trx, collectionPk, ids))
           plan = await planAdd(trx, collectionPk, objects, check, known)
+          // written again below, over the one written early
+          early = undefined
         }
-        const { fresh, duplicates, rejected, pendingDuplicates } = plan
-        const base = lock.base
-
-        const result: AddObjectsResult = { stored: new Map(), duplicates, rejected }
-        const dates = fresh.length === 0 ? [] : consecutiveStamps(base, fresh.length)
-        const versions = fresh.map((f, i) => f.object.version ?? dates[i]!)
-        fresh.forEach((f, i) =>
-          result.stored.set(f.index, { id: f.object.id, version: versions[i]! }),
-        )
-        for (const [index, first] of pendingDuplicates) {
-          const stored = result.stored.get(first)
-          if (stored !== undefined) duplicates.set(index, stored)
-          else rejected.set(index, rejected.get(first)!)
-        }
+        const { fresh } = plan
+        const dates = fresh.length === 0 ? [] : consecutiveStamps(lock.base, fresh.length)
+        const result = resultOf(plan, dates)
         const writes: RawBuilder<unknown>[] = []
         if (fresh.length > 0) {
           // Nothing conflicts here: every duplicate was found above, and checked under the lock.
           // COPY stores rows in batches and parses no literal: 13 against 19 ms of database time
           // per 1,000 rows for one INSERT … SELECT FROM unnest(arrays) (psql, 5,000 rows).
+          const versions = fresh.map((f) => result.stored.get(f.index)!.version)
           await trx.executeQuery(
             binaryCopyIn(OBJECT_COPY_TARGET, objectRows(collectionPk, fresh, versions, dates)),
           )
@@ -679,21 +729,13 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
             where pk = ${collectionPk}::bigint`)
         }
         // the status and the audit record commit with the objects, or not at all
-        const records = record?.(result)
-        if (records?.status !== undefined) {
-          const { status, retentionSeconds } = records.status
-          writes.push(statusUpsert(status, secondsFromNow(retentionSeconds)))
-          if (records.releasesEnvelope === true) writes.push(envelopeRelease(status))
-        }
+        const records = early ?? record?.(result)
+        if (early === undefined && records !== undefined) writes.push(...statusWrites(records))
         if (records?.audit !== undefined) writes.push(auditInsert(records.audit))
-        if (writes.length > 0) {
-          // one round trip while the lock is held
-          const parts = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`)
-          await sql`with ${sql.join(parts)} select 1`.execute(trx)
-        }
+        // one round trip while the lock is held
+        await writeTogether(trx, writes)
         for (const write of records?.also ?? []) await write.execute(trx)
-        const { relatedIds } = plan
-        if (relatedIds.length > 0) await refreshNewer(trx, collectionPk, relatedIds)
+        if (plan.relatedIds.length > 0) await refreshNewer(trx, collectionPk, plan.relatedIds)
         return result
       })
       keepStatistics(added.stored.size)

@@ -8,7 +8,7 @@ import type { Database } from '../../src/storage/database.js'
 import { createKyselyStore } from '../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { openDatabase } from '../../src/storage/open-database.js'
-import type { JoinedTexts, NewObject, TaxiiStore } from '../../src/storage/store.js'
+import type { JoinedTexts, NewObject, StatusRecord, TaxiiStore } from '../../src/storage/store.js'
 
 export type Dialect = 'pglite' | 'postgres'
 
@@ -116,3 +116,19 @@ export function joinedString(joined: JoinedTexts): string {
   joined.writeTo(bytes, 0)
   return bytes.toString('utf8')
 }
+
+/** A complete status resource of nothing, owned by `acme`, for the store to write. */
+export const emptyStatus = (id: string, apiRootPk: string): StatusRecord => ({
+  id,
+  api_root_pk: apiRootPk,
+  owner_sub: 'acme',
+  status: 'complete',
+  request_timestamp: '2026-01-01T00:00:00.000000Z',
+  total_count: 0,
+  success_count: 0,
+  failure_count: 0,
+  pending_count: 0,
+  successes: [],
+  failures: [],
+  pendings: [],
+})

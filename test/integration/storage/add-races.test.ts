@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DIALECTS, newIndicators, openTestStore, type TestStore } from '../../helpers/db.js'
+import type { NewObject } from '../../../src/storage/store.js'
+import {
+  DIALECTS,
+  emptyStatus,
+  newIndicators,
+  openTestStore,
+  type TestStore,
+} from '../../helpers/db.js'
 
 /**
  * Add Objects reads the stored versions before it takes the collection lock. These tests put
@@ -82,5 +89,48 @@ describe.skipIf(!DIALECTS.includes('postgres'))('Add Objects against writers rac
     expect(posted!.stored.size).toBe(1)
     expect(posted!.duplicates.size).toBe(0)
     expect(await versionsOfA()).toBe(1)
+  })
+
+  it('S-062 a new version of an object revoked by a post that held the lock first is refused, and its status says so', async () => {
+    const root = (await t.store.getApiRoot('r'))!
+    const id = 'indicator--00000000-0000-4000-8000-0000000000bb'
+    const version = (minute: number, revoked = false): NewObject => {
+      const modified = `2025-07-14T09:${minute}:00.000Z`
+      return {
+        id,
+        type: 'indicator',
+        spec_version: '2.1',
+        version: modified,
+        version_key: `2025-07-14T09:${minute}:00.000000000Z`,
+        body: JSON.stringify({ type: 'indicator', id, modified, revoked }),
+      }
+    }
+    await t.store.addObjects(t.collectionPk, [version(10)], () => undefined)
+    const status = { ...emptyStatus('after-the-revocation', root.pk), total_count: 1 }
+    const [, later] = await inLockOrder([
+      () => t.store.addObjects(t.collectionPk, [version(20, true)], () => undefined),
+      // planned while only the first version was stored: the status it would write says success
+      () =>
+        t.store.addObjects(
+          t.collectionPk,
+          [version(30)],
+          () => undefined,
+          (r) => ({
+            status: {
+              status: {
+                ...status,
+                success_count: r.stored.size,
+                failure_count: r.rejected.size,
+                failures: [...r.rejected.values()].map((message) => ({ id, version: '', message })),
+              },
+              retentionSeconds: 60,
+            },
+          }),
+        ),
+    ])
+    expect(later!.stored.size).toBe(0)
+    expect([...later!.rejected.values()][0]).toMatch(/^S-062/)
+    const written = await t.store.getStatus(root.pk, status.id)
+    expect(written).toMatchObject({ success_count: 0, failure_count: 1 })
   })
 })

@@ -1,23 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import type { AddRecords, StatusRecord } from '../../../src/storage/store.js'
-import { DIALECTS, newIndicators, openTestStore, type TestStore } from '../../helpers/db.js'
+import {
+  DIALECTS,
+  emptyStatus,
+  newIndicators,
+  openTestStore,
+  type TestStore,
+} from '../../helpers/db.js'
 
 const object = (n: number) => newIndicators(n, 1)[0]!
 
 const status = (apiRootPk: string, id: string): StatusRecord => ({
-  id,
-  api_root_pk: apiRootPk,
-  owner_sub: 'acme',
-  status: 'complete',
+  ...emptyStatus(id, apiRootPk),
   request_timestamp: '2025-07-14T09:30:00.000000Z',
   total_count: 2,
   success_count: 2,
-  failure_count: 0,
-  pending_count: 0,
-  successes: [],
-  failures: [],
-  pendings: [],
 })
 
 describe.each(DIALECTS)('what an Add Objects writes commits together (%s)', (dialect) => {

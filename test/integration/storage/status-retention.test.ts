@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { StatusRecord } from '../../../src/storage/store.js'
-import { DIALECTS } from '../../helpers/db.js'
+import { DIALECTS, emptyStatus as status } from '../../helpers/db.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 
 describe.each(DIALECTS)('status retention (%s)', (dialect) => {
@@ -9,21 +8,6 @@ describe.each(DIALECTS)('status retention (%s)', (dialect) => {
     hub = await startTestHub(dialect)
   })
   afterAll(() => hub?.close())
-
-  const status = (id: string, apiRootPk: string): StatusRecord => ({
-    id,
-    api_root_pk: apiRootPk,
-    owner_sub: 'acme',
-    status: 'complete',
-    request_timestamp: '2026-01-01T00:00:00.000000Z',
-    total_count: 0,
-    success_count: 0,
-    failure_count: 0,
-    pending_count: 0,
-    successes: [],
-    failures: [],
-    pendings: [],
-  })
 
   it('T-082 deletes statuses past their retention and keeps the others', async () => {
     const { store } = hub.server.deps
