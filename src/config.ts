@@ -32,6 +32,8 @@ export interface Config {
   readonly retentionSeconds: number | undefined
   readonly title: string
   readonly contact: string | undefined
+  /** API roots hosted elsewhere that discovery lists after the hub's own (T-070) */
+  readonly advertisedApiRoots: readonly string[]
   readonly logLevel: string
 }
 
@@ -52,6 +54,7 @@ export const ENV_VARS = {
   HYDRAWATCH_RETENTION: '(unset: keep every version)',
   HYDRAWATCH_TITLE: 'hydrawatch',
   HYDRAWATCH_CONTACT: '(unset)',
+  HYDRAWATCH_ADVERTISED_API_ROOTS: '(unset)',
   HYDRAWATCH_LOG_LEVEL: 'info',
 } as const
 
@@ -105,6 +108,29 @@ function baseUrl(name: string, raw: string): string {
   }
   if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment`)
   return url.href.replace(/\/+$/, '')
+}
+
+/**
+ * API roots hosted elsewhere, separated by commas or white space: each an absolute https URL
+ * without query or fragment (T-069), ending in `/` as API root URLs do.
+ */
+function apiRootUrls(name: string, raw: string): string[] {
+  return raw
+    .split(/[\s,]+/)
+    .filter((u) => u !== '')
+    .map((u) => {
+      let url: URL
+      try {
+        url = new URL(u)
+      } catch {
+        throw new ConfigError(`${name}: "${u}" is not an absolute URL`)
+      }
+      if (url.protocol !== 'https:') throw new ConfigError(`${name}: "${u}" is not https`)
+      if (url.search || url.hash || u.includes('?') || u.includes('#')) {
+        throw new ConfigError(`${name}: "${u}" has a query or fragment`)
+      }
+      return url.href.endsWith('/') ? url.href : `${url.href}/`
+    })
 }
 
 /** The only reader of process.env: environment, then CLI overrides, validated and frozen. */
@@ -184,6 +210,10 @@ export function loadConfig(
       retention === undefined ? undefined : duration('HYDRAWATCH_RETENTION', retention),
     title: get('HYDRAWATCH_TITLE') ?? 'hydrawatch',
     contact: get('HYDRAWATCH_CONTACT'),
+    advertisedApiRoots: apiRootUrls(
+      'HYDRAWATCH_ADVERTISED_API_ROOTS',
+      get('HYDRAWATCH_ADVERTISED_API_ROOTS') ?? '',
+    ),
     logLevel: overrides.logLevel ?? get('HYDRAWATCH_LOG_LEVEL') ?? 'info',
   })
 }

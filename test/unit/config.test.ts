@@ -47,3 +47,29 @@ describe('loadConfig: retention', () => {
     )
   })
 })
+
+describe('loadConfig: API roots hosted elsewhere', () => {
+  const advertised = (raw: string) =>
+    loadConfig({ HYDRAWATCH_ADVERTISED_API_ROOTS: raw }).advertisedApiRoots
+
+  it('T-070 advertises none unless HYDRAWATCH_ADVERTISED_API_ROOTS is set', () => {
+    expect(loadConfig({}).advertisedApiRoots).toEqual([])
+  })
+
+  it('T-070 takes https URLs separated by commas or spaces, each ending in a slash', () => {
+    expect(
+      advertised('https://taxii.partner.example/shared/, https://cti.lab.example:8443/api1\n'),
+    ).toEqual(['https://taxii.partner.example/shared/', 'https://cti.lab.example:8443/api1/'])
+  })
+
+  it.each([
+    ['http://taxii.partner.example/shared/', /is not https/],
+    ['taxii.partner.example/shared/', /is not an absolute URL/],
+    ['https://taxii.partner.example/shared/?x=1', /query or fragment/],
+    ['https://taxii.partner.example/shared/?', /query or fragment/],
+    ['https://taxii.partner.example/shared/#top', /query or fragment/],
+  ])('T-069 refuses %s', (raw, message) => {
+    expect(() => advertised(raw)).toThrow(ConfigError)
+    expect(() => advertised(raw)).toThrow(message)
+  })
+})

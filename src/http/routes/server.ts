@@ -9,16 +9,20 @@ import { sendResource } from '../reply.js'
 
 const STATUS_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 
-/** GET /taxii2/ (§4.1): public, lists every API root as an absolute URL (T-037, T-067). */
+/**
+ * GET /taxii2/ (§4.1): public, lists every API root as an absolute URL (T-037, T-067), then those
+ * hosted elsewhere that the operator advertises (T-070).
+ */
 export const discovery = (deps: Deps) => async (_req: FastifyRequest, reply: FastifyReply) => {
   const roots = await deps.store.listApiRoots()
   const url = (name: string) => `${deps.config.publicUrl}/${name}/`
   const fallback = roots.find((r) => r.is_default)
+  const listed = [...new Set([...roots.map((r) => url(r.name)), ...deps.config.advertisedApiRoots])]
   return sendResource(reply, 200, {
     title: deps.config.title,
     ...(deps.config.contact !== undefined && { contact: deps.config.contact }),
     ...(fallback !== undefined && { default: url(fallback.name) }),
-    ...(roots.length > 0 && { api_roots: roots.map((r) => url(r.name)) }),
+    ...(listed.length > 0 && { api_roots: listed }),
   })
 }
 

@@ -195,17 +195,20 @@ describe.each(DIALECTS)('discovery behind a configured public URL (%s)', (dialec
       HYDRAWATCH_PUBLIC_URL: 'https://taxii.hub.example',
       HYDRAWATCH_TITLE: 'Distillation sharing hub',
       HYDRAWATCH_CONTACT: 'soc@hub.example',
+      HYDRAWATCH_ADVERTISED_API_ROOTS:
+        'https://taxii.partner.example/shared/,https://taxii.hub.example/hub/',
     })
   })
   afterAll(() => hub.close())
 
-  it('T-067 T-069 advertises the public URL, title and contact, never the bound port', async () => {
+  it('T-067 T-069 T-070 advertises the public URL, title and contact, never the bound port, then the API roots hosted elsewhere', async () => {
     const res = await hub.request('/taxii2/')
     expect(res.json).toEqual({
       title: 'Distillation sharing hub',
       contact: 'soc@hub.example',
       default: 'https://taxii.hub.example/hub/',
-      api_roots: ['https://taxii.hub.example/hub/'],
+      // its own API root, configured again by mistake, is listed once
+      api_roots: ['https://taxii.hub.example/hub/', 'https://taxii.partner.example/shared/'],
     })
   })
 
