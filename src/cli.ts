@@ -2,7 +2,17 @@
 import { resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { ConfigError } from './config.js'
-import { configFrom, duration, info, list, out, port, positive, table } from './cli/common.js'
+import {
+  certificateFile,
+  configFrom,
+  duration,
+  info,
+  list,
+  out,
+  port,
+  positive,
+  table,
+} from './cli/common.js'
 import { EXIT } from './cli/exit-codes.js'
 import { registerPublishCommand } from './cli/publish.js'
 import { registerAuditCommand } from './cli/audit.js'
@@ -34,6 +44,10 @@ export function buildProgram(): Command {
     .option('--tls-cert <file>', 'PEM certificate chain to serve HTTPS with (HYDRAWATCH_TLS_CERT)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert (HYDRAWATCH_TLS_KEY)')
     .option(
+      '--tls-client-ca <file>',
+      "PEM CA certificates of partners' client certificates (HYDRAWATCH_TLS_CLIENT_CA)",
+    )
+    .option(
       '--retention <duration>',
       'remove object versions added longer ago, such as 180d (HYDRAWATCH_RETENTION)',
     )
@@ -46,6 +60,7 @@ export function buildProgram(): Command {
           maxPageSize?: number
           tlsCert?: string
           tlsKey?: string
+          tlsClientCa?: string
           retention?: string
         },
         cmd: Command,
@@ -53,6 +68,7 @@ export function buildProgram(): Command {
         const config = configFrom(cmd, {
           ...(opts.tlsCert !== undefined && { tlsCert: opts.tlsCert }),
           ...(opts.tlsKey !== undefined && { tlsKey: opts.tlsKey }),
+          ...(opts.tlsClientCa !== undefined && { tlsClientCa: opts.tlsClientCa }),
           ...(opts.retention !== undefined && { retention: opts.retention }),
           ...(opts.host !== undefined && { host: opts.host }),
           ...(opts.port !== undefined && { port: opts.port }),
@@ -85,6 +101,11 @@ export function buildProgram(): Command {
       'collections it administers (read and write): ids, aliases or * (default *)',
     )
     .option('--identity <ids>', 'STIX identity ids the bearer may publish as', list)
+    .option(
+      '--client-cert <file>',
+      'bind the token to this PEM client certificate: it is accepted only over HTTPS connections presenting it (HYDRAWATCH_TLS_CLIENT_CA)',
+      certificateFile,
+    )
     .option('--ttl <duration>', 'lifetime such as 12h, 30d', duration, 30 * 86400)
     .action(
       async (
@@ -94,6 +115,8 @@ export function buildProgram(): Command {
           write?: string[]
           admin?: string | true
           identity?: string[]
+          /** its thumbprint, read by certificateFile */
+          clientCert?: string
           ttl: number
         },
         cmd: Command,
@@ -109,6 +132,7 @@ export function buildProgram(): Command {
           ...(opts.write !== undefined && { write: opts.write }),
           ...(admin !== undefined && { admin }),
           ...(opts.identity !== undefined && { identities: opts.identity }),
+          ...(opts.clientCert !== undefined && { certThumbprint: opts.clientCert }),
           ttlSeconds: opts.ttl,
         })
         out(result.token)

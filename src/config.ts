@@ -10,6 +10,8 @@ export type DatabaseConfig =
 export interface TlsFiles {
   readonly certFile: string
   readonly keyFile: string
+  /** CA certificates that issue partners' client certificates (T-005); unset asks for none */
+  readonly clientCaFile: string | undefined
 }
 
 export interface Config {
@@ -44,6 +46,7 @@ export const ENV_VARS = {
   HYDRAWATCH_PUBLIC_URL: 'http(s)://<host>:<port>',
   HYDRAWATCH_TLS_CERT: '(unset: plain HTTP)',
   HYDRAWATCH_TLS_KEY: '(unset: plain HTTP)',
+  HYDRAWATCH_TLS_CLIENT_CA: '(unset: no client certificates)',
   HYDRAWATCH_DATA_DIR: './data',
   DATABASE_URL: '(unset: embedded PGlite in the data directory)',
   HYDRAWATCH_MAX_PAGE_SIZE: '1000',
@@ -64,6 +67,7 @@ export type ConfigOverrides = Partial<{
   publicUrl: string
   tlsCert: string
   tlsKey: string
+  tlsClientCa: string
   dataDir: string
   databaseUrl: string
   maxPageSize: number
@@ -152,10 +156,20 @@ export function loadConfig(
       'HYDRAWATCH_TLS_CERT and HYDRAWATCH_TLS_KEY go together: give both or neither',
     )
   }
+  const clientCaFile = overrides.tlsClientCa ?? get('HYDRAWATCH_TLS_CLIENT_CA')
+  if (clientCaFile !== undefined && certFile === undefined) {
+    throw new ConfigError(
+      'HYDRAWATCH_TLS_CLIENT_CA needs HYDRAWATCH_TLS_CERT and HYDRAWATCH_TLS_KEY: client certificates are checked by the hub serving HTTPS itself',
+    )
+  }
   const tls =
     certFile === undefined || keyFile === undefined
       ? undefined
-      : { certFile: resolve(certFile), keyFile: resolve(keyFile) }
+      : {
+          certFile: resolve(certFile),
+          keyFile: resolve(keyFile),
+          clientCaFile: clientCaFile === undefined ? undefined : resolve(clientCaFile),
+        }
   const urlHost = host.includes(':') ? `[${host}]` : host
   const explicitUrl = overrides.publicUrl ?? get('HYDRAWATCH_PUBLIC_URL')
   const publicUrl = baseUrl(

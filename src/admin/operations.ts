@@ -198,6 +198,7 @@ const AUDITED: Audited = {
       write: i.write ?? [],
       admin: i.admin ?? [],
       identities: i.identities ?? [],
+      ...(i.certThumbprint !== undefined && { client_cert_sha256: i.certThumbprint }),
       ttl_seconds: i.ttlSeconds,
     },
   }),

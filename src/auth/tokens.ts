@@ -15,6 +15,8 @@ export interface Principal {
   jti: string | undefined
   scopes: Record<Right, string[]>
   identities: string[]
+  /** set: the token holds only over a connection presenting this certificate (T-005) */
+  certThumbprint?: string
 }
 
 export interface TokenRequest {
@@ -23,6 +25,8 @@ export interface TokenRequest {
   write?: string[]
   admin?: string[]
   identities?: string[]
+  /** binds the token to the client certificate of this thumbprint (client-certificates.ts) */
+  certThumbprint?: string
   ttlSeconds: number
 }
 
@@ -46,6 +50,7 @@ export async function issueToken(keys: HubKeys, req: TokenRequest): Promise<stri
   if (req.identities !== undefined && req.identities.length > 0) {
     claims.identities = req.identities
   }
+  if (req.certThumbprint !== undefined) claims.cnf = { 'x5t#S256': req.certThumbprint }
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(keys.issuer)
@@ -113,8 +118,23 @@ async function verifyUncached(
   const identities = Array.isArray(payload.identities)
     ? payload.identities.filter((i): i is string => typeof i === 'string')
     : []
+  let certThumbprint: string | undefined
+  if (payload.cnf !== undefined) {
+    // a confirmation the hub cannot check must not be ignored (RFC 7800 §3)
+    const thumbprint = (payload.cnf as Record<string, unknown> | null)?.['x5t#S256']
+    if (typeof thumbprint !== 'string') {
+      throw new InvalidTokenError('the token\'s "cnf" claim is not valid here')
+    }
+    certThumbprint = thumbprint
+  }
   return {
-    principal: { sub: payload.sub!, jti: payload.jti, scopes, identities },
+    principal: {
+      sub: payload.sub!,
+      jti: payload.jti,
+      scopes,
+      identities,
+      ...(certThumbprint !== undefined && { certThumbprint }),
+    },
     exp: payload.exp!,
   }
 }

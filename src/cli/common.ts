@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
+import { pemThumbprint } from '../auth/client-certificates.js'
 import type { Config, ConfigOverrides } from '../config.js'
 import { loadConfig } from '../config.js'
 import { parseDuration } from '../duration.js'
@@ -28,6 +30,23 @@ export const port = (value: string): number => {
 export const positive = (value: string): number => {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive whole number')
   return Number(value)
+}
+
+/** The RFC 8705 thumbprint of the PEM certificate in file `value`. */
+export const certificateFile = (value: string): string => {
+  let pem: Buffer
+  try {
+    pem = readFileSync(value)
+  } catch (err) {
+    throw new InvalidArgumentError(
+      `cannot read ${value} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    )
+  }
+  try {
+    return pemThumbprint(pem)
+  } catch {
+    throw new InvalidArgumentError(`${value} holds no PEM certificate`)
+  }
 }
 
 export const duration = (value: string): number => {

@@ -26,6 +26,15 @@ export interface TlsServerOptions {
   minVersion: 'TLSv1.2'
   ciphers: string
   honorCipherOrder: true
+  /**
+   * With HYDRAWATCH_TLS_CLIENT_CA: every client is asked for a certificate, checked against these
+   * CAs (T-005: PKIX), and one that sends none or an unverified one still connects, as tokens that
+   * are not bound to a certificate need none (Sentinel's connector cannot send one); the request's
+   * token decides (auth plugin, clientCertificateProblem).
+   */
+  ca?: Buffer
+  requestCert?: true
+  rejectUnauthorized?: false
 }
 
 export interface HubTls {
@@ -50,6 +59,19 @@ function readPem(variable: string, file: string): Buffer {
 export function readTls(files: TlsFiles): HubTls {
   const cert = readPem('HYDRAWATCH_TLS_CERT', files.certFile)
   const key = readPem('HYDRAWATCH_TLS_KEY', files.keyFile)
+  const ca =
+    files.clientCaFile === undefined
+      ? undefined
+      : readPem('HYDRAWATCH_TLS_CLIENT_CA', files.clientCaFile)
+  if (ca !== undefined) {
+    try {
+      new X509Certificate(ca)
+    } catch {
+      throw new ConfigError(
+        `HYDRAWATCH_TLS_CLIENT_CA: ${files.clientCaFile} holds no PEM certificate`,
+      )
+    }
+  }
   let fingerprint: string
   try {
     fingerprint = new X509Certificate(cert).fingerprint256
@@ -62,6 +84,7 @@ export function readTls(files: TlsFiles): HubTls {
     minVersion: 'TLSv1.2',
     ciphers: CIPHERS,
     honorCipherOrder: true,
+    ...(ca !== undefined && { ca, requestCert: true, rejectUnauthorized: false }),
   }
   try {
     createSecureContext(options)

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
@@ -13,6 +14,13 @@ const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url))
 const CERT = join(TLS_DIR, 'hub.pem')
 const KEY = join(TLS_DIR, 'hub.key')
 const CA = readFileSync(join(TLS_DIR, 'ca.pem'))
+const PARTNERS_CA = join(TLS_DIR, 'partners-ca.pem')
+
+/** A client certificate and its key from the fixtures: partner, other (same CA) or stranger. */
+const clientCert = (name: 'partner' | 'other' | 'stranger') => ({
+  cert: readFileSync(join(TLS_DIR, `${name}.pem`)),
+  key: readFileSync(join(TLS_DIR, `${name}.key`)),
+})
 
 interface Handshake {
   protocol?: string | null
@@ -42,6 +50,7 @@ function httpsRequest(
   url: string,
   headers: Record<string, string>,
   envelope?: unknown,
+  client?: { cert: Buffer; key: Buffer },
 ): Promise<{ status: number; text: string }> {
   const body = envelope === undefined ? undefined : JSON.stringify(envelope)
   const sent =
@@ -51,7 +60,7 @@ function httpsRequest(
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { ca: CA, method: body === undefined ? 'GET' : 'POST', headers: sent },
+      { ca: CA, method: body === undefined ? 'GET' : 'POST', headers: sent, ...client },
       (res) => {
         let text = ''
         res.setEncoding('utf8')
@@ -64,14 +73,20 @@ function httpsRequest(
   })
 }
 
-describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)', () => {
+describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, HYDRAWATCH_TLS_CLIENT_CA)', () => {
   let dir: string
   let hub: ServingHub
   let env: Record<string, string>
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hw-tls-'))
-    env = { HYDRAWATCH_DATA_DIR: dir, HYDRAWATCH_TLS_CERT: CERT, HYDRAWATCH_TLS_KEY: KEY }
+    env = {
+      HYDRAWATCH_DATA_DIR: dir,
+      HYDRAWATCH_TLS_CERT: CERT,
+      HYDRAWATCH_TLS_KEY: KEY,
+      // asks clients for a certificate; every test without one shows they need none
+      HYDRAWATCH_TLS_CLIENT_CA: PARTNERS_CA,
+    }
     hub = await serveCli([], env)
   }, 120_000)
   afterAll(async () => {
@@ -145,6 +160,71 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY)'
       { objects: [indicator(1)] },
     )
     expect(post.status).toBe(202)
+  })
+
+  it('T-005 a token bound to a client certificate is accepted only over a connection presenting that certificate, issued by a partners CA', async () => {
+    const issue = async (cert: string) => {
+      const r = await runCli(
+        ['token', 'issue', '--sub', 'bound-lab', '--read', '*', '--ttl', '1h'].concat(
+          '--client-cert',
+          join(TLS_DIR, cert),
+        ),
+        env,
+      )
+      expect(r.code, r.stderr).toBe(0)
+      return r.stdout.trim()
+    }
+    const bound = await issue('partner.pem')
+    // RFC 8705 §3.1: the thumbprint of the DER certificate, in the cnf claim
+    const claims = JSON.parse(Buffer.from(bound.split('.')[1]!, 'base64url').toString()) as {
+      cnf: Record<string, string>
+    }
+    const der = new X509Certificate(clientCert('partner').cert).raw
+    expect(claims.cnf).toEqual({
+      'x5t#S256': createHash('sha256').update(der).digest('base64url'),
+    })
+
+    const read = (token: string, client?: { cert: Buffer; key: Buffer }) =>
+      httpsRequest(
+        `${hub.url}/hub/collections/`,
+        { accept: TAXII, authorization: `Bearer ${token}` },
+        undefined,
+        client,
+      )
+    expect((await read(bound, clientCert('partner'))).status).toBe(200)
+    for (const [client, reason] of [
+      [undefined, /bound to a client certificate \(RFC 8705\): connect with that certificate/],
+      [clientCert('other'), /this connection presents another one/],
+    ] as const) {
+      const res = await read(bound, client)
+      expect(res.status).toBe(401)
+      expect(JSON.parse(res.text).description).toMatch(reason)
+    }
+    // the certificate it is bound to, from no CA the hub trusts for partners
+    const stranger = await issue('stranger.pem')
+    const untrusted = await read(stranger, clientCert('stranger'))
+    expect(untrusted.status).toBe(401)
+    expect(JSON.parse(untrusted.text).description).toMatch(/client certificate is not trusted/)
+
+    // a token bound to no certificate reads with or without one
+    const plain = (
+      await runCli(['token', 'issue', '--sub', 'sentinel', '--read', '*', '--ttl', '1h'], env)
+    ).stdout.trim()
+    expect((await read(plain, clientCert('partner'))).status).toBe(200)
+    expect((await read(plain)).status).toBe(200)
+  })
+
+  it.each([
+    ['a file that does not exist', 'missing.pem', /cannot read .*missing\.pem \(ENOENT\)/],
+    ['a file without a certificate', 'partner.key', /holds no PEM certificate/],
+  ])('token issue --client-cert exits 2 on %s', async (_, file, message) => {
+    const r = await runCli(
+      ['token', 'issue', '--sub', 'x', '--read', '*', '--client-cert', join(TLS_DIR, file)],
+      env,
+    )
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+    expect(r.stdout).toBe('')
   })
 
   it('T-205 a feed pull verifies the partner certificate: refused at once without its CA, pulled with NODE_EXTRA_CA_CERTS', async () => {
@@ -239,6 +319,16 @@ describe('hydrawatch serve refuses TLS settings it cannot use', () => {
       'a key that does not belong to the certificate',
       { HYDRAWATCH_TLS_CERT: join(TLS_DIR, 'ca.pem'), HYDRAWATCH_TLS_KEY: KEY },
       /HYDRAWATCH_TLS_KEY: .*hub\.key does not serve .*ca\.pem/,
+    ],
+    [
+      'client certificates without HTTPS',
+      { HYDRAWATCH_TLS_CLIENT_CA: PARTNERS_CA },
+      /HYDRAWATCH_TLS_CLIENT_CA needs HYDRAWATCH_TLS_CERT/,
+    ],
+    [
+      'a client CA file that holds no certificate',
+      { HYDRAWATCH_TLS_CERT: CERT, HYDRAWATCH_TLS_KEY: KEY, HYDRAWATCH_TLS_CLIENT_CA: KEY },
+      /HYDRAWATCH_TLS_CLIENT_CA: .*hub\.key holds no PEM certificate/,
     ],
   ])('exits 2 with a message naming the setting for %s', async (_, tls, message) => {
     const r = await runCli(['serve', '--port', '0'], { HYDRAWATCH_DATA_DIR: dir, ...tls })

@@ -15,6 +15,19 @@ describe('loadConfig: TLS', () => {
     expect(config.tls?.keyFile).toMatch(/\/k\.pem$/)
   })
 
+  it('T-005 takes the CAs of client certificates only with the certificate and key', () => {
+    expect(loadConfig({}).tls).toBeUndefined()
+    const config = loadConfig(
+      { HYDRAWATCH_TLS_CLIENT_CA: 'partners.pem' },
+      { tlsCert: 'c.pem', tlsKey: 'k.pem' },
+    )
+    expect(config.tls?.clientCaFile).toMatch(/\/partners\.pem$/)
+    expect(loadConfig({}, { tlsCert: 'c.pem', tlsKey: 'k.pem' }).tls?.clientCaFile).toBeUndefined()
+    expect(() => loadConfig({}, { tlsClientCa: 'partners.pem' })).toThrow(
+      /HYDRAWATCH_TLS_CLIENT_CA needs HYDRAWATCH_TLS_CERT/,
+    )
+  })
+
   it('keeps an explicit public URL whatever the listener', () => {
     const config = loadConfig(
       { HYDRAWATCH_PUBLIC_URL: 'https://taxii.hub.example/' },

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { credentialFrom } from '../../auth/credentials.js'
+import { clientCertificateProblem } from '../../auth/client-certificates.js'
 import { InvalidTokenError, verifyToken, type Principal } from '../../auth/tokens.js'
 import { TaxiiError } from '../../errors.js'
 import type { Deps } from '../../services/deps.js'
@@ -23,10 +24,16 @@ export async function authenticate(deps: Deps, request: FastifyRequest): Promise
     throw unauthorized(deps, 'send a hub token as Bearer, Token or HTTP Basic credentials', false)
   }
   if (credential.kind === 'invalid') throw unauthorized(deps, credential.reason, true)
+  let principal: Principal
   try {
-    return await verifyToken(deps.keys, credential.token)
+    principal = await verifyToken(deps.keys, credential.token)
   } catch (err) {
     if (err instanceof InvalidTokenError) throw unauthorized(deps, err.message, true)
     throw err
   }
+  if (principal.certThumbprint !== undefined) {
+    const problem = clientCertificateProblem(request.raw.socket, principal.certThumbprint)
+    if (problem !== undefined) throw unauthorized(deps, problem, true)
+  }
+  return principal
 }

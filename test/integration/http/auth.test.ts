@@ -1,4 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose'
+import { issueToken } from '../../../src/auth/tokens.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../helpers/db.js'
 import { authorization, startTestHub, type AuthForm, type TestHub } from '../../helpers/hub.js'
@@ -238,6 +239,36 @@ describe.each(DIALECTS)('authentication (%s)', (dialect) => {
     const a = await hub.request('/hub/', { token: 'x' })
     const b = await hub.request('/hub/collections/no-such/objects/', { token: 'x' })
     expect(sansErrorId(a.json)).toEqual(sansErrorId(b.json))
+  })
+
+  it('T-005 a token bound to a client certificate is refused over a connection without TLS', async () => {
+    const bound = await issueToken(hub.server.deps.keys, {
+      sub: 'bound-lab',
+      read: ['*'],
+      certThumbprint: 'x'.repeat(43),
+      ttlSeconds: 600,
+    })
+    const res = await hub.request(COLLECTIONS, { token: bound })
+    expect(res.status).toBe(401)
+    expect(res.json.description).toMatch(/bound to a client certificate.*serving HTTPS itself/)
+  })
+
+  it.each([
+    ['another confirmation method', { jkt: 'x' }],
+    ['a thumbprint that is not a string', { 'x5t#S256': 42 }],
+    ['no object', 'x'],
+  ])('T-005 T-041 refuses a token whose cnf claim holds %s', async (_, cnf) => {
+    const keys = hub.server.deps.keys
+    const token = await new SignJWT({ scope: 'read:*', cnf })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(keys.issuer)
+      .setAudience(keys.issuer)
+      .setSubject('acme')
+      .setExpirationTime(now() + 600)
+      .sign(keys.jwtSecret)
+    const res = await hub.request(COLLECTIONS, { token })
+    expect(res.status).toBe(401)
+    expect(res.json.description).toBe('the token\'s "cnf" claim is not valid here')
   })
 })
 
