@@ -149,6 +149,11 @@ export function withCredentialOptions(cmd: Command): Command {
     .option('--username-env <var>', 'environment variable holding the Basic user name')
     .option('--password-env <var>', 'environment variable holding the Basic password')
     .option('--password-file <path>', 'file holding the Basic password')
+    .option(
+      '--client-cert <path>',
+      'PEM client certificate to present, e.g. the one a hydrawatch token is bound to',
+    )
+    .option('--client-key <path>', 'PEM private key of --client-cert')
 }
 
 /** `feeds add|list|show|remove`, `pull` and `push`. */

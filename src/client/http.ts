@@ -9,6 +9,7 @@ import { Buffer } from 'node:buffer'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pRetry, { AbortError } from 'p-retry'
+import type { Agent } from 'undici'
 import { TAXII_MEDIA_TYPE } from '../media-types.js'
 import {
   TaxiiHttpError,
@@ -17,11 +18,22 @@ import {
   type TaxiiErrorResource,
 } from './errors.js'
 
-/** How the client authenticates (T-204: Basic is what every TAXII server must take). */
-export type Credentials =
+/** A client certificate and its private key, PEM, presented when a server asks for one. */
+export interface ClientCertificate {
+  cert: string | Buffer
+  key: string | Buffer
+}
+
+/**
+ * How the client authenticates (T-204: Basic is what every TAXII server must take), and the
+ * certificate it presents in TLS handshakes, if any (T-005: a hydrawatch hub accepts a token bound
+ * to one only with it).
+ */
+export type Credentials = (
   | { kind: 'bearer'; token: string }
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'none' }
+) & { certificate?: ClientCertificate }
 
 /** Told before each retry: which request, which attempt failed, how long until the next. */
 export interface RetryEvent {
@@ -164,6 +176,19 @@ const CERTIFICATE_FAILURES = new Set([
   'HOSTNAME_MISMATCH',
 ])
 
+/**
+ * fetch over connections that present `certificate`: undici's own, as Node's global fetch takes no
+ * TLS options. Loaded when first used, since most clients present none.
+ */
+function presenting(certificate: ClientCertificate): typeof fetch {
+  let agent: Agent | undefined
+  return (async (input: string, init: RequestInit) => {
+    const undici = await import('undici')
+    agent ??= new undici.Agent({ connect: { cert: certificate.cert, key: certificate.key } })
+    return undici.fetch(input, { ...init, dispatcher: agent })
+  }) as unknown as typeof fetch
+}
+
 /** Sends requests for a TaxiiClient; one per client, shared by its collection clients. */
 export class HttpTransport {
   readonly #fetch: typeof fetch
@@ -176,7 +201,8 @@ export class HttpTransport {
   readonly #onRetry: ((e: RetryEvent) => void) | undefined
 
   constructor(options: TaxiiClientOptions) {
-    this.#fetch = options.fetch ?? fetch
+    const certificate = options.credentials?.certificate
+    this.#fetch = options.fetch ?? (certificate === undefined ? fetch : presenting(certificate))
     this.#timeoutMs = options.timeoutMs ?? 30_000
     this.#retries = options.retries ?? 6
     this.minDelayMs = options.minDelayMs ?? 1000

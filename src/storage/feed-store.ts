@@ -15,6 +15,9 @@ export interface CredentialRefs {
   username_env?: string
   password_env?: string
   password_file?: string
+  /** PEM files of the client certificate presented to the partner, and of its key (T-005) */
+  client_cert_file?: string
+  client_key_file?: string
 }
 
 export interface NewFeed {

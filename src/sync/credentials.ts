@@ -13,12 +13,25 @@ export interface CredentialOptions {
   usernameEnv?: string
   passwordEnv?: string
   passwordFile?: string
+  clientCert?: string
+  clientKey?: string
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** The references `feeds add` stores, checked for shape; the secrets are not read here. */
 export function credentialRefs(o: CredentialOptions): CredentialRefs {
+  if ((o.clientCert === undefined) !== (o.clientKey === undefined)) {
+    throw new CredentialError('a client certificate goes with its key: give both or neither')
+  }
+  const certificate =
+    o.clientCert === undefined || o.clientKey === undefined
+      ? {}
+      : { client_cert_file: o.clientCert, client_key_file: o.clientKey }
+  return { ...authRefs(o), ...certificate }
+}
+
+function authRefs(o: CredentialOptions): CredentialRefs {
   for (const name of [o.tokenEnv, o.usernameEnv, o.passwordEnv]) {
     if (name !== undefined && !ENV_NAME.test(name)) {
       throw new CredentialError(`"${name}" is not an environment variable name`)
@@ -83,6 +96,18 @@ export function resolveCredentials(
   refs: CredentialRefs,
   env: NodeJS.ProcessEnv = process.env,
 ): Credentials {
+  const auth = resolveAuth(refs, env)
+  if (refs.client_cert_file === undefined || refs.client_key_file === undefined) return auth
+  return {
+    ...auth,
+    certificate: {
+      cert: fromFile(refs.client_cert_file, 'client certificate'),
+      key: fromFile(refs.client_key_file, 'client key'),
+    },
+  }
+}
+
+function resolveAuth(refs: CredentialRefs, env: NodeJS.ProcessEnv): Credentials {
   switch (refs.kind) {
     case 'none':
       return { kind: 'none' }
@@ -110,6 +135,13 @@ export function resolveCredentials(
 
 /** How `feeds list` shows where a feed's credentials come from. */
 export function describeRefs(refs: CredentialRefs): string {
+  const auth = describeAuth(refs)
+  return refs.client_cert_file === undefined
+    ? auth
+    : `${auth}, client certificate ${refs.client_cert_file}`
+}
+
+function describeAuth(refs: CredentialRefs): string {
   switch (refs.kind) {
     case 'none':
       return 'none'

@@ -94,6 +94,43 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
     rmSync(dir, { recursive: true, force: true })
   })
 
+  /**
+   * A hub that pulls from the one under test: its own database (PostgreSQL when the suite has it,
+   * as that starts in a second where a new embedded one takes several), with an API root `hub`
+   * and a collection `intel`; `feedAdd` gives the arguments of a feed of the hub's
+   * distillation-indicators collection with the token in $PARTNER_TOKEN.
+   */
+  async function pullerOf(name: string, extraEnv: Record<string, string>) {
+    const db = await createTestDatabase(DIALECTS.includes('postgres') ? 'postgres' : 'pglite')
+    onTestFinished(() => db.drop())
+    const store: Record<string, string> =
+      db.url === 'memory:' ? { HYDRAWATCH_DATA_DIR: join(dir, name) } : { DATABASE_URL: db.url }
+    const puller = {
+      env: { ...store, ...extraEnv } as Record<string, string>,
+      async run(args: string[]) {
+        const r = await runCli(args, puller.env)
+        expect(r.code, r.stderr).toBe(0)
+      },
+      feedAdd: (feed: string, extra: string[] = []) => [
+        'feeds',
+        'add',
+        feed,
+        '--url',
+        `${hub.url.replace('127.0.0.1', 'localhost')}/hub/`,
+        '--collection',
+        'distillation-indicators',
+        '--into',
+        'intel',
+        '--token-env',
+        'PARTNER_TOKEN',
+        ...extra,
+      ],
+    }
+    await puller.run(['api-roots', 'create', 'hub', '--title', 'Hub'])
+    await puller.run(['collections', 'create', '--title', 'Partner intel', '--alias', 'intel'])
+    return puller
+  }
+
   it('T-001 listens on https and advertises https API roots in discovery', async () => {
     expect(hub.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     const res = await httpsRequest(`${hub.url}/taxii2/`, { accept: '*/*' })
@@ -231,32 +268,9 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
     const token = (
       await runCli(['token', 'issue', '--sub', 'puller', '--read', '*', '--ttl', '1h'], env)
     ).stdout.trim()
-    // the puller's own database: PostgreSQL when the suite has it, as it starts in a second where
-    // a new embedded one takes several
-    const db = await createTestDatabase(DIALECTS.includes('postgres') ? 'postgres' : 'pglite')
-    const store: Record<string, string> =
-      db.url === 'memory:' ? { HYDRAWATCH_DATA_DIR: join(dir, 'puller') } : { DATABASE_URL: db.url }
-    const local = { ...store, PARTNER_TOKEN: token }
-    onTestFinished(() => db.drop())
-    for (const args of [
-      ['api-roots', 'create', 'hub', '--title', 'Hub'],
-      ['collections', 'create', '--title', 'Partner intel', '--alias', 'intel'],
-      ['feeds', 'add', 'tls-partner', '--url', `${hub.url.replace('127.0.0.1', 'localhost')}/hub/`],
-    ]) {
-      const extra =
-        args[0] === 'feeds'
-          ? [
-              '--collection',
-              'distillation-indicators',
-              '--into',
-              'intel',
-              '--token-env',
-              'PARTNER_TOKEN',
-            ]
-          : []
-      const r = await runCli([...args, ...extra], local)
-      expect(r.code, r.stderr).toBe(0)
-    }
+    const puller = await pullerOf('puller', { PARTNER_TOKEN: token })
+    const local = puller.env
+    await puller.run(puller.feedAdd('tls-partner'))
 
     const started = Date.now()
     const untrusted = await runCli(['pull'], local)
@@ -273,6 +287,51 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
     })
     expect(trusted.code, trusted.stderr).toBe(0)
     expect(trusted.stderr).toMatch(/tls-partner: \w+, pulled 1 page/)
+  }, 120_000)
+
+  it('T-005 a feed presents its client certificate to a partner that bound its token to it', async () => {
+    const bound = (
+      await runCli(
+        ['token', 'issue', '--sub', 'mtls-puller', '--read', '*', '--ttl', '1h'].concat(
+          '--client-cert',
+          join(TLS_DIR, 'partner.pem'),
+        ),
+        env,
+      )
+    ).stdout.trim()
+    const puller = await pullerOf('mtls', {
+      PARTNER_TOKEN: bound,
+      NODE_EXTRA_CA_CERTS: join(TLS_DIR, 'ca.pem'),
+    })
+    const local = puller.env
+    const feed = puller.feedAdd
+    await puller.run(
+      feed('with-cert', [
+        '--client-cert',
+        join(TLS_DIR, 'partner.pem'),
+        '--client-key',
+        join(TLS_DIR, 'partner.key'),
+      ]),
+    )
+    await puller.run(feed('without-cert'))
+    const listed = await runCli(['feeds', 'list', '--json'], local)
+    expect(listed.stdout).toContain('client certificate')
+
+    const refused = await runCli(['pull', 'without-cert'], local)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(
+      /without-cert: failed.*\n.*401 from .*the token is bound to a client certificate/,
+    )
+    const pulled = await runCli(['pull', 'with-cert'], local)
+    expect(pulled.code, pulled.stderr).toBe(0)
+    expect(pulled.stderr).toMatch(/with-cert: \w+, pulled 1 page/)
+
+    const halfPair = await runCli(
+      feed('half', ['--client-cert', join(TLS_DIR, 'partner.pem')]),
+      local,
+    )
+    expect(halfPair.code).toBe(2)
+    expect(halfPair.stderr).toMatch(/goes with its key/)
   }, 120_000)
 
   it('an admin command refuses a hub whose certificate is not the one its lock file names', async () => {
