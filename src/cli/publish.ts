@@ -54,6 +54,8 @@ export function registerPublishCommand(program: Command): void {
     .option('--token-env <var>', 'environment variable holding a Bearer token')
     .option('--username <name>', 'HTTP Basic user name (with --password-env)')
     .option('--password-env <var>', 'environment variable holding the HTTP Basic password')
+    .option('--client-cert <file>', 'PEM client certificate to present (with --client-key)')
+    .option('--client-key <file>', 'PEM private key of --client-cert')
     .action(async (file: string, opts: PublishCommandOptions) => {
       const { runPublish } = await import('../publish/run.js')
       process.exitCode = await runPublish(file, opts, {

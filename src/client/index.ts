@@ -12,7 +12,7 @@ export {
   type VersionMatch,
   type VersionsFilters,
 } from './collection-client.js'
-export type { Credentials, RetryEvent, TaxiiClientOptions } from './http.js'
+export type { ClientCertificate, Credentials, RetryEvent, TaxiiClientOptions } from './http.js'
 export type { ObjectFilters } from './query.js'
 export type {
   ApiRootInfo,

@@ -11,6 +11,7 @@ import { parseTlp } from './classes.js'
 import { KeyConfigError, loadCommunityKey } from './keys.js'
 import { buildPublication, PUBLISH_NAMESPACE, type Named, type Publication } from './publication.js'
 import { RowError } from './row-error.js'
+import { clientCertificate, CredentialError } from '../sync/credentials.js'
 import { readRows, type RowFormat } from './rows.js'
 import { parseTimestamp, startOfUtcDay } from './time.js'
 
@@ -31,6 +32,8 @@ export interface PublishCommandOptions {
   tokenEnv?: string
   username?: string
   passwordEnv?: string
+  clientCert?: string
+  clientKey?: string
 }
 
 export interface PublishIo {
@@ -67,6 +70,20 @@ function named(opts: PublishCommandOptions): { identity: Named; campaign: Named 
 }
 
 function credentials(opts: PublishCommandOptions, env: PublishIo['env']): Credentials {
+  const auth = authentication(opts, env)
+  if (opts.clientCert === undefined && opts.clientKey === undefined) return auth
+  if (opts.clientCert === undefined || opts.clientKey === undefined) {
+    throw new PublishUsageError('--client-cert and --client-key go together')
+  }
+  try {
+    return { ...auth, certificate: clientCertificate(opts.clientCert, opts.clientKey) }
+  } catch (err) {
+    if (err instanceof CredentialError) throw new PublishUsageError(err.message)
+    throw err
+  }
+}
+
+function authentication(opts: PublishCommandOptions, env: PublishIo['env']): Credentials {
   const secret = (variable: string, what: string) => {
     const value = env[variable]
     if (value === undefined || value === '') {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { Credentials } from '../client/index.js'
+import type { ClientCertificate, Credentials } from '../client/index.js'
 import type { CredentialRefs } from '../storage/feed-store.js'
 
 export class CredentialError extends Error {
@@ -98,12 +98,14 @@ export function resolveCredentials(
 ): Credentials {
   const auth = resolveAuth(refs, env)
   if (refs.client_cert_file === undefined || refs.client_key_file === undefined) return auth
+  return { ...auth, certificate: clientCertificate(refs.client_cert_file, refs.client_key_file) }
+}
+
+/** Reads a client certificate and its key from PEM files. */
+export function clientCertificate(certFile: string, keyFile: string): ClientCertificate {
   return {
-    ...auth,
-    certificate: {
-      cert: fromFile(refs.client_cert_file, 'client certificate'),
-      key: fromFile(refs.client_key_file, 'client key'),
-    },
+    cert: fromFile(certFile, 'client certificate'),
+    key: fromFile(keyFile, 'client key'),
   }
 }
 

@@ -94,6 +94,19 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
     rmSync(dir, { recursive: true, force: true })
   })
 
+  /** A token from the hub's CLI for every collection, bound to the partner's certificate. */
+  async function tokenBoundToPartner(sub: string, right: '--read' | '--write'): Promise<string> {
+    const r = await runCli(
+      ['token', 'issue', '--sub', sub, right, '*', '--ttl', '1h'].concat(
+        '--client-cert',
+        join(TLS_DIR, 'partner.pem'),
+      ),
+      env,
+    )
+    expect(r.code, r.stderr).toBe(0)
+    return r.stdout.trim()
+  }
+
   /**
    * A hub that pulls from the one under test: its own database (PostgreSQL when the suite has it,
    * as that starts in a second where a new embedded one takes several), with an API root `hub`
@@ -290,15 +303,7 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
   }, 120_000)
 
   it('T-005 a feed presents its client certificate to a partner that bound its token to it', async () => {
-    const bound = (
-      await runCli(
-        ['token', 'issue', '--sub', 'mtls-puller', '--read', '*', '--ttl', '1h'].concat(
-          '--client-cert',
-          join(TLS_DIR, 'partner.pem'),
-        ),
-        env,
-      )
-    ).stdout.trim()
+    const bound = await tokenBoundToPartner('mtls-puller', '--read')
     const puller = await pullerOf('mtls', {
       PARTNER_TOKEN: bound,
       NODE_EXTRA_CA_CERTS: join(TLS_DIR, 'ca.pem'),
@@ -333,6 +338,42 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
     expect(halfPair.code).toBe(2)
     expect(halfPair.stderr).toMatch(/goes with its key/)
   }, 120_000)
+
+  it('T-005 publish presents its client certificate to a hub that bound its token to it', async () => {
+    const bound = await tokenBoundToPartner('mtls-publisher', '--write')
+    const csv = join(dir, 'asns.csv')
+    writeFileSync(csv, 'kind,value\nasn,AS64511\n')
+    const publish = (certificate: string[]) =>
+      runCli(
+        [
+          'publish',
+          csv,
+          '--url',
+          `${hub.url.replace('127.0.0.1', 'localhost')}/hub/`,
+          '--token-env',
+          'PUBLISH_TOKEN',
+          '--identity-name',
+          'Example AI Lab',
+          '--campaign',
+          'HYDRA-0042 output harvesting',
+          ...certificate,
+        ],
+        { PUBLISH_TOKEN: bound, NODE_EXTRA_CA_CERTS: join(TLS_DIR, 'ca.pem') },
+      )
+    const refused = await publish([])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/HTTP 401 Authentication required/)
+    const posted = await publish([
+      '--client-cert',
+      join(TLS_DIR, 'partner.pem'),
+      '--client-key',
+      join(TLS_DIR, 'partner.key'),
+    ])
+    expect(posted.code, posted.stderr).toBe(0)
+    const half = await publish(['--client-key', join(TLS_DIR, 'partner.key')])
+    expect(half.code).toBe(2)
+    expect(half.stderr).toMatch(/--client-cert and --client-key go together/)
+  })
 
   it('an admin command refuses a hub whose certificate is not the one its lock file names', async () => {
     const lockFile = join(dir, 'hydrawatch.lock')
