@@ -11,6 +11,8 @@ interface DiscoverOptions extends CredentialOptions {
 interface RootReport {
   url: string
   default: boolean
+  /** on another server than the discovery URL (T-070): not asked, so the credentials stay here */
+  hosted_elsewhere?: true
   title?: string
   max_content_length?: number
   collections?: {
@@ -67,6 +69,12 @@ export function registerDiscoverCommand(program: Command): void {
       const roots: RootReport[] = []
       for (const root of discovery.api_roots) {
         const report: RootReport = { url: root, default: root === discovery.default }
+        // A server may advertise API roots hosted elsewhere (T-070): the credentials were given
+        // for this one, and go nowhere else; `discover` that server with its own.
+        if (new URL(root).origin !== new URL(url).origin) {
+          roots.push({ ...report, hosted_elsewhere: true })
+          continue
+        }
         try {
           const about = await taxii.apiRoot(root)
           report.title = about.title
@@ -97,7 +105,9 @@ export function registerDiscoverCommand(program: Command): void {
         out(
           `${root.url}${root.default ? ' (default)' : ''}${root.title === undefined ? '' : `  ${root.title}`}`,
         )
-        if (root.error !== undefined) out(`  not readable: ${root.error}`)
+        if (root.hosted_elsewhere === true) {
+          out('  hosted elsewhere: not asked, these credentials are for this server only')
+        } else if (root.error !== undefined) out(`  not readable: ${root.error}`)
         else if (root.collections!.length === 0) out('  no collection these credentials see')
         else
           out(

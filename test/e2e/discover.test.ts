@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli.js'
 import { DIALECTS } from '../helpers/db.js'
@@ -51,5 +56,51 @@ describe('hydrawatch discover', () => {
     const r = await runCli(['discover', 'http://taxii.partner.example/taxii2/'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/plain HTTP to another machine.*--allow-plain-http/)
+  })
+})
+
+describe('hydrawatch discover and API roots hosted elsewhere', () => {
+  const tlsDir = fileURLToPath(new URL('../fixtures/tls/', import.meta.url))
+  let hub: TestHub
+  let elsewhere: Server
+  const seen: (string | undefined)[] = []
+
+  beforeAll(async () => {
+    // a TAXII server elsewhere, which records the credentials it is sent
+    elsewhere = createServer(
+      { cert: readFileSync(join(tlsDir, 'hub.pem')), key: readFileSync(join(tlsDir, 'hub.key')) },
+      (req, res) => {
+        seen.push(req.headers.authorization)
+        res.writeHead(401).end()
+      },
+    )
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve))
+    const { port } = elsewhere.address() as AddressInfo
+    hub = await startTestHub(DIALECTS[0]!, {
+      HYDRAWATCH_ADVERTISED_API_ROOTS: `https://localhost:${port}/partner/`,
+    })
+  })
+  afterAll(async () => {
+    await hub?.close()
+    elsewhere?.close()
+  })
+
+  it('T-070 lists them without sending them the credentials', async () => {
+    const token = await hub.token({ read: ['*'] })
+    const r = await runCli(['discover', `${hub.url}/taxii2/`, '--json', '--token-env', 'T'], {
+      T: token,
+      NODE_EXTRA_CA_CERTS: join(tlsDir, 'ca.pem'),
+    })
+    expect(r.code, r.stderr).toBe(0)
+    const report = JSON.parse(r.stdout)
+    expect(report.api_roots).toHaveLength(2)
+    expect(report.api_roots[0]).toMatchObject({ url: `${hub.url}/hub/`, default: true })
+    expect(report.api_roots[0].collections.length).toBeGreaterThan(0)
+    expect(report.api_roots[1]).toEqual({
+      url: expect.stringMatching(/^https:\/\/localhost:\d+\/partner\/$/),
+      default: false,
+      hosted_elsewhere: true,
+    })
+    expect(seen).toEqual([])
   })
 })
