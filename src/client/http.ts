@@ -248,7 +248,11 @@ export class HttpTransport {
 
       reason = `HTTP ${res.status}`
       const resource = errorResource(text)
-      const detail = resource === undefined ? res.statusText : resource.title
+      // the description says why (which filter, which claim), where the title only names the kind
+      const detail =
+        resource === undefined
+          ? res.statusText
+          : `${resource.title}${typeof resource.description === 'string' ? ` (${resource.description})` : ''}`
       const error = new TaxiiHttpError(`${method} ${url}: HTTP ${res.status} ${detail}`.trim(), {
         status: res.status,
         url,

@@ -362,7 +362,9 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
       )
     const refused = await publish([])
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toMatch(/HTTP 401 Authentication required/)
+    expect(refused.stderr).toMatch(
+      /HTTP 401 Authentication required \(the token is bound to a client certificate/,
+    )
     const posted = await publish([
       '--client-cert',
       join(TLS_DIR, 'partner.pem'),

@@ -85,3 +85,32 @@ describe('HttpTransport retries', () => {
     expect(calls.count).toBe(4)
   })
 })
+
+describe('HttpTransport errors', () => {
+  const answering = (body: unknown) =>
+    (async () =>
+      new Response(JSON.stringify(body), {
+        status: 400,
+        headers: { 'content-type': 'application/taxii+json;version=2.1' },
+      })) as unknown as typeof fetch
+
+  it('says what the server said was wrong: title, then description', async () => {
+    const transport = new HttpTransport({
+      fetch: answering({ title: 'Bad filter', description: 'match[version] takes last, first' }),
+    })
+    await expect(transport.send('GET', 'https://taxii.example/api/')).rejects.toThrow(
+      'GET https://taxii.example/api/: HTTP 400 Bad filter (match[version] takes last, first)',
+    )
+  })
+
+  it('shows the title alone when the description is missing or not text', async () => {
+    for (const description of [undefined, 42]) {
+      const transport = new HttpTransport({
+        fetch: answering({ title: 'Bad filter', description }),
+      })
+      await expect(transport.send('GET', 'https://taxii.example/api/')).rejects.toThrow(
+        /HTTP 400 Bad filter$/,
+      )
+    }
+  })
+})
