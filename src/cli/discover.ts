@@ -67,11 +67,12 @@ export function registerDiscoverCommand(program: Command): void {
       }
       const { url, source, discovery } = found
       const roots: RootReport[] = []
+      const origin = new URL(url).origin
       for (const root of discovery.api_roots) {
         const report: RootReport = { url: root, default: root === discovery.default }
         // A server may advertise API roots hosted elsewhere (T-070): the credentials were given
         // for this one, and go nowhere else; `discover` that server with its own.
-        if (new URL(root).origin !== new URL(url).origin) {
+        if (new URL(root).origin !== origin) {
           roots.push({ ...report, hosted_elsewhere: true })
           continue
         }

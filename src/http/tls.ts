@@ -52,6 +52,15 @@ function readPem(variable: string, file: string): Buffer {
   }
 }
 
+/** The first certificate of a PEM file's contents, or a ConfigError naming the setting. */
+function certificateIn(variable: string, file: string, pem: Buffer): X509Certificate {
+  try {
+    return new X509Certificate(pem)
+  } catch {
+    throw new ConfigError(`${variable}: ${file} holds no PEM certificate`)
+  }
+}
+
 /**
  * Reads and checks the configured certificate and key, so that a wrong file stops `serve` with
  * a message naming it rather than failing the first handshake.
@@ -59,24 +68,11 @@ function readPem(variable: string, file: string): Buffer {
 export function readTls(files: TlsFiles): HubTls {
   const cert = readPem('HYDRAWATCH_TLS_CERT', files.certFile)
   const key = readPem('HYDRAWATCH_TLS_KEY', files.keyFile)
-  const ca =
-    files.clientCaFile === undefined
-      ? undefined
-      : readPem('HYDRAWATCH_TLS_CLIENT_CA', files.clientCaFile)
-  if (ca !== undefined) {
-    try {
-      new X509Certificate(ca)
-    } catch {
-      throw new ConfigError(
-        `HYDRAWATCH_TLS_CLIENT_CA: ${files.clientCaFile} holds no PEM certificate`,
-      )
-    }
-  }
-  let fingerprint: string
-  try {
-    fingerprint = new X509Certificate(cert).fingerprint256
-  } catch {
-    throw new ConfigError(`HYDRAWATCH_TLS_CERT: ${files.certFile} holds no PEM certificate`)
+  const { fingerprint256: fingerprint } = certificateIn('HYDRAWATCH_TLS_CERT', files.certFile, cert)
+  let ca: Buffer | undefined
+  if (files.clientCaFile !== undefined) {
+    ca = readPem('HYDRAWATCH_TLS_CLIENT_CA', files.clientCaFile)
+    certificateIn('HYDRAWATCH_TLS_CLIENT_CA', files.clientCaFile, ca)
   }
   const options: TlsServerOptions = {
     key,

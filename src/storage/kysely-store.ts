@@ -261,8 +261,16 @@ async function changedSince(
   return rows.some((r) => wanted.has(r.id))
 }
 
-/** Counts a deletion from a collection (0009), under its lock. */
-async function countRewrite(trx: Transaction<Database>, collectionPk: string): Promise<void> {
+/**
+ * What every removal of versions from a collection does after it, under its lock: the survivors'
+ * newer_added (0004) changes, and the removal counts as a rewrite (0009) for posts planned before.
+ */
+async function afterRemoval(
+  trx: Transaction<Database>,
+  collectionPk: string,
+  removed: readonly { id: string }[],
+): Promise<void> {
+  await refreshNewer(trx, collectionPk, [...new Set(removed.map((r) => r.id))])
   await sql`update collections set rewrites = rewrites + 1
     where pk = ${collectionPk}::bigint`.execute(trx)
 }
@@ -657,10 +665,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         const { rows } = await sql<StoredVersion>`
           delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
           returning id, version`.execute(trx)
-        if (rows.length > 0) {
-          await refreshNewer(trx, q.collection_pk, [...new Set(rows.map((r) => r.id))])
-          await countRewrite(trx, q.collection_pk)
-        }
+        if (rows.length > 0) await afterRemoval(trx, q.collection_pk, rows)
         return rows
       })
     },
@@ -678,8 +683,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           returning id`.execute(trx)
         if (rows.length === 0) return 0
         // a version added long ago may be newer than one added since: the survivors' flags change
-        await refreshNewer(trx, collectionPk, [...new Set(rows.map((r) => r.id))])
-        await countRewrite(trx, collectionPk)
+        await afterRemoval(trx, collectionPk, rows)
         await auditInsert(record(rows.length)).execute(trx)
         return rows.length
       })
