@@ -100,18 +100,28 @@ function boolean(name: string, raw: string): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`)
 }
 
-function baseUrl(name: string, raw: string): string {
+/**
+ * `raw` as an absolute URL of one of `protocols`, without query or fragment, not even an empty
+ * one (`new URL` reports a bare `?` or `#` as no search or hash, but keeps it in `href`).
+ */
+function plainUrl(name: string, raw: string, protocols: readonly string[]): URL {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`)
+    throw new ConfigError(`${name}: "${raw}" is not an absolute URL`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name} must be an http or https URL`)
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name}: "${raw}" is not ${protocols.join(' or ').replace(/:/g, '')}`)
   }
-  if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment`)
-  return url.href.replace(/\/+$/, '')
+  if (url.search || url.hash || raw.includes('?') || raw.includes('#')) {
+    throw new ConfigError(`${name}: "${raw}" has a query or fragment`)
+  }
+  return url
+}
+
+function baseUrl(name: string, raw: string): string {
+  return plainUrl(name, raw, ['http:', 'https:']).href.replace(/\/+$/, '')
 }
 
 /**
@@ -123,17 +133,8 @@ function apiRootUrls(name: string, raw: string): string[] {
     .split(/[\s,]+/)
     .filter((u) => u !== '')
     .map((u) => {
-      let url: URL
-      try {
-        url = new URL(u)
-      } catch {
-        throw new ConfigError(`${name}: "${u}" is not an absolute URL`)
-      }
-      if (url.protocol !== 'https:') throw new ConfigError(`${name}: "${u}" is not https`)
-      if (url.search || url.hash || u.includes('?') || u.includes('#')) {
-        throw new ConfigError(`${name}: "${u}" has a query or fragment`)
-      }
-      return url.href.endsWith('/') ? url.href : `${url.href}/`
+      const { href } = plainUrl(name, u, ['https:'])
+      return href.endsWith('/') ? href : `${href}/`
     })
 }
 

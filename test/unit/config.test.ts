@@ -37,6 +37,19 @@ describe('loadConfig: TLS', () => {
   })
 
   it.each([
+    ['taxii.hub.example', /is not an absolute URL/],
+    ['ftp://taxii.hub.example/', /is not http or https/],
+    ['https://taxii.hub.example/?x=1', /query or fragment/],
+    ['https://taxii.hub.example/?', /query or fragment/],
+    ['https://taxii.hub.example/#', /query or fragment/],
+  ])('T-069 refuses the public URL %s, naming the variable', (raw, message) => {
+    const load = () => loadConfig({ HYDRAWATCH_PUBLIC_URL: raw })
+    expect(load).toThrow(ConfigError)
+    expect(load).toThrow(/^HYDRAWATCH_PUBLIC_URL: /)
+    expect(load).toThrow(message)
+  })
+
+  it.each([
     [{ HYDRAWATCH_TLS_CERT: 'c.pem' }, {}],
     [{}, { tlsKey: 'k.pem' }],
   ])('refuses a certificate without a key or a key without a certificate', (env, overrides) => {

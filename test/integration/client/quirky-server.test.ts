@@ -134,7 +134,7 @@ describe('TaxiiClient.pages() against servers that page differently', () => {
     },
   )
 
-  it('T-130 T-208 continues with added_after = X-TAXII-Date-Added-Last - 1 µs and the same filters', async () => {
+  it('T-130 T-208 T-209 continues with added_after = X-TAXII-Date-Added-Last - 1 µs (never the local clock) and the same filters', async () => {
     const s = await start({ paging: 'added_after-only', pageCap: 3, objects: dataset(12) })
     const client = new TaxiiClient(FAST)
     const pages = await collect(
@@ -257,7 +257,7 @@ describe('TaxiiClient.pages() against servers that page differently', () => {
 })
 
 describe('TaxiiClient requests', () => {
-  it('T-206 sends Accept and User-Agent on every request, Content-Type on POST, slashed paths', async () => {
+  it('T-200 T-206 sends Accept and User-Agent on every request, Content-Type on POST, slashed paths', async () => {
     const s = await start({ objects: dataset(2) })
     const client = new TaxiiClient(FAST)
     const version = (

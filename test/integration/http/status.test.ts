@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { operations } from '../../../src/admin/operations.js'
 import type { StatusRecord } from '../../../src/storage/store.js'
 import { DIALECTS } from '../../helpers/db.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
@@ -143,6 +147,24 @@ describe.each(DIALECTS)('status resources (%s)', (dialect) => {
     const res = await hub.request(statusPath(v1.id), { token })
     expect(res.status).toBe(200)
     expect(res.json.id).toBe(v1.id)
+  })
+
+  it('T-081 a status is kept answerable for 7 days after its request was processed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-status-'))
+    try {
+      const file = join(dir, 'export.jsonl')
+      const before = Date.now()
+      await operations.export(hub.server.deps, { file })
+      const line = readFileSync(file, 'utf8')
+        .split('\n')
+        .find((l) => l.includes(`"${mixed.id}"`))
+      const { expires_at } = JSON.parse(line!) as { expires_at: string }
+      const keptMs = Date.parse(expires_at) - Date.parse(mixed.request_timestamp)
+      expect(keptMs).toBeGreaterThanOrEqual(7 * 24 * 3600 * 1000)
+      expect(Date.parse(expires_at)).toBeLessThanOrEqual(before + 7 * 24 * 3600 * 1000)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('T-082 an expired status is 404', async () => {
