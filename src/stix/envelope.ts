@@ -12,7 +12,19 @@
 import { isAscii } from 'node:buffer'
 import { invalidEnvelope, malformedJson } from '../errors.js'
 import { asciiEnvelopeSpans } from './ascii-envelope.js'
-import { BACKSLASH, COLON, COMMA, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from './json-chars.js'
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  DIGIT_0,
+  DIGIT_9,
+  LBRACE,
+  LBRACKET,
+  MINUS,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+} from './json-chars.js'
 
 export interface EnvelopeItem {
   /** 0-based position in `objects`; names the element when it has no usable id (T-087). */
@@ -40,8 +52,9 @@ export interface ReadEnvelopeOptions {
  * Throws `malformedJson` (400) when the body is not JSON, and `invalidEnvelope` (422) when it is
  * JSON but not an envelope: not an object, `objects` missing, named twice, not an array, empty,
  * longer than `maxObjects`, or holding an element that is not an object (T-167). Members other
- * than `objects` are ignored (T-166). Duplicate member names and lone surrogates or noncharacters
- * (I-JSON, S-001) inside an element set that item's `problem` instead of throwing.
+ * than `objects` are ignored (T-166). Duplicate member names, lone surrogates or noncharacters,
+ * and numbers beyond a double (I-JSON, S-001) inside an element set that item's `problem` instead
+ * of throwing.
  *
  * @example
  * const items = readEnvelope('{"objects":[{"type":"indicator"}]}', { maxObjects: 1000 })
@@ -381,7 +394,11 @@ function hasBadEscape(text: string): boolean {
   return false
 }
 
-/** Members in `root` and every object nested in it, without recursion (depth is unbounded). */
+/**
+ * Members in `root` and every object nested in it, without recursion (depth is unbounded); -1
+ * when it holds a number beyond a double, which `JSON.parse` made ±Infinity (I-JSON, T-006), so
+ * that the element goes to findProblem as one with duplicates would.
+ */
 function countMembers(root: unknown, stack: unknown[]): number {
   let total = 0
   stack.length = 0
@@ -389,12 +406,16 @@ function countMembers(root: unknown, stack: unknown[]): number {
   while (stack.length > 0) {
     const v = stack.pop()
     if (Array.isArray(v)) {
-      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x)
+      for (const x of v) {
+        if (typeof x === 'object' && x !== null) stack.push(x)
+        else if (x === Infinity || x === -Infinity) return -1
+      }
     } else {
       // Not `for…in`: an enumerable property added to Object.prototype would be counted.
       for (const x of Object.values(v as JsonObject)) {
         total++
         if (typeof x === 'object' && x !== null) stack.push(x)
+        else if (x === Infinity || x === -Infinity) return -1
       }
     }
   }
@@ -475,9 +496,25 @@ function findProblem(text: string, index: number): string | undefined {
         return `S-001 ${bad} in a string at ${shortPath(childPath(top, index))}`
       }
       i = end
+    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
+      const end = numberEnd(text, i)
+      if (!Number.isFinite(Number(text.slice(i, end)))) {
+        const spelled = end - i > 24 ? `${text.slice(i, i + 20)}…` : text.slice(i, end)
+        return `S-001 the number ${spelled} at ${shortPath(childPath(top, index))} is beyond the range of an IEEE 754 double`
+      }
+      i = end
     } else i++
   }
   return undefined
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+
+/** Past the number token at `i`, which `JSON.parse` already found well formed. */
+function numberEnd(s: string, i: number): number {
+  NUMBER.lastIndex = i
+  NUMBER.test(s)
+  return NUMBER.lastIndex
 }
 
 const hex4 = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`
@@ -540,7 +577,6 @@ function describeSyntaxError(body: string, err: unknown): string {
   return `${found.reason} at line ${line}, column ${found.pos - lineStart + 1} (position ${found.pos})`
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74])
 const HEX4 = /[0-9a-fA-F]{4}/y
 

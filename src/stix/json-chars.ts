@@ -7,3 +7,6 @@ export const LBRACE = 0x7b
 export const RBRACE = 0x7d
 export const LBRACKET = 0x5b
 export const RBRACKET = 0x5d
+export const MINUS = 0x2d
+export const DIGIT_0 = 0x30
+export const DIGIT_9 = 0x39

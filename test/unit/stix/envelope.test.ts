@@ -342,6 +342,32 @@ describe('readEnvelope: S-001 invalid Unicode (object-level, T-168)', () => {
   })
 })
 
+describe('readEnvelope: S-001 numbers beyond a double (object-level, T-006, T-168)', () => {
+  it('S-001 flags a number that overflows a double, with its path, wherever it is', () => {
+    expect(
+      problems(
+        '{"objects":[{"x_n":1e400},{"x_a":[1,{"y":-1.5E+999}]},{"x_ok":1.7976931348623157e308}]}',
+      ),
+    ).toEqual([
+      'S-001 the number 1e400 at objects[0].x_n is beyond the range of an IEEE 754 double',
+      'S-001 the number -1.5E+999 at objects[1].x_a[1].y is beyond the range of an IEEE 754 double',
+      undefined,
+    ])
+  })
+
+  it('S-001 flags an integer of too many digits, shortening it in the message', () => {
+    expect(problems(`{"objects":[{"x_big":[0,${'9'.repeat(400)}]}]}`)).toEqual([
+      `S-001 the number ${'9'.repeat(20)}… at objects[0].x_big[1] is beyond the range of an IEEE 754 double`,
+    ])
+  })
+
+  it('S-001 accepts tiny numbers, which round to zero, and digits inside strings', () => {
+    expect(problems('{"objects":[{"x_t":1e-400,"x_s":"1e400","id":"a--1e999"}]}')).toEqual([
+      undefined,
+    ])
+  })
+})
+
 describe('readEnvelope: T-167 malformed JSON (400)', () => {
   it.each([
     ['an empty body', '', 'unexpected end of input at line 1, column 1 (position 0)'],
