@@ -136,7 +136,7 @@ export function buildProgram(): Command {
           ttlSeconds: opts.ttl,
         })
         out(result.token)
-        info(`token for "${opts.sub}" issued, valid for ${opts.ttl} s`)
+        info(`token for "${opts.sub}" issued, valid for ${opts.ttl} s, scope: ${result.scope}`)
       },
     )
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { issueToken, type TokenRequest } from '../auth/tokens.js'
+import { issueToken, RIGHTS, scopeString, type TokenRequest } from '../auth/tokens.js'
 import { HUB_MEDIA_TYPES } from '../services/bootstrap.js'
 import type { Deps } from '../services/deps.js'
 import type { AuditFilter } from '../storage/audit-log.js'
@@ -41,6 +41,38 @@ export interface ApiRootInput {
   isDefault?: boolean
 }
 
+/**
+ * A collection reference as a token carries it: `*`, or `<api-root>/<collection id>` of the one
+ * collection `ref` (an id or alias, bare or as `<api-root>/<id-or-alias>`) names now. Bound at
+ * issue time because aliases are unique only within an API root (T-096): a bare alias matched on
+ * each request would also grant any collection later given that alias in another API root.
+ */
+async function scopeRef(deps: Deps, ref: string): Promise<string> {
+  if (ref === '*') return ref
+  const slash = ref.indexOf('/')
+  if (slash >= 0) {
+    const root = await rootOrThrow(deps, ref.slice(0, slash))
+    const found = await deps.store.findCollection(root.pk, ref.slice(slash + 1))
+    if (found === undefined) throw new AdminInputError(`no collection "${ref}"`)
+    return `${root.name}/${found.id}`
+  }
+  const matches: string[] = []
+  for (const root of await deps.store.listApiRoots()) {
+    const found = await deps.store.findCollection(root.pk, ref)
+    if (found !== undefined) matches.push(`${root.name}/${found.id}`)
+  }
+  if (matches.length === 0) {
+    throw new AdminInputError(`no collection "${ref}" in any API root (create it first)`)
+  }
+  if (matches.length > 1) {
+    const roots = matches.map((m) => m.slice(0, m.indexOf('/')))
+    throw new AdminInputError(
+      `"${ref}" names a collection in each of the API roots ${roots.join(', ')}: give it as <api-root>/${ref}`,
+    )
+  }
+  return matches[0]!
+}
+
 async function rootOrThrow(deps: Deps, name: string) {
   const root = await deps.store.getApiRoot(name)
   if (root === undefined) throw new AdminInputError(`no API root named "${name}"`)
@@ -54,7 +86,16 @@ async function rootOrThrow(deps: Deps, name: string) {
 export const operations = {
   'token.issue': async (deps: Deps, input: TokenRequest) => {
     if (input.sub.trim() === '') throw new AdminInputError('--sub must not be empty')
-    return { token: await issueToken(deps.keys, input) }
+    const resolved: TokenRequest = { ...input }
+    for (const right of RIGHTS) {
+      const refs = input[right]
+      if (refs !== undefined)
+        resolved[right] = await Promise.all(refs.map((r) => scopeRef(deps, r)))
+    }
+    return {
+      token: await issueToken(deps.keys, resolved),
+      scope: scopeString(resolved),
+    }
   },
 
   'api-roots.list': async (deps: Deps) => {
@@ -190,13 +231,14 @@ type Audited = {
 
 /** What each changing operation leaves in the audit log (never a token or a secret). */
 const AUDITED: Audited = {
-  'token.issue': (i) => ({
+  'token.issue': (i, o) => ({
     action: 'issue_token',
     details: {
       token_sub: i.sub,
       read: i.read ?? [],
       write: i.write ?? [],
       admin: i.admin ?? [],
+      scope: o.scope,
       identities: i.identities ?? [],
       ...(i.certThumbprint !== undefined && { client_cert_sha256: i.certThumbprint }),
       ttl_seconds: i.ttlSeconds,

@@ -6,9 +6,9 @@ export const RIGHTS = ['read', 'write', 'admin'] as const
 export type Right = (typeof RIGHTS)[number]
 
 /**
- * Who is calling and what their token allows. Scope references are `*`, a collection id, an
- * alias, or `<api-root>/<id-or-alias>`; they are matched on every request, so `*` also covers
- * collections created after the token was issued (T-042).
+ * Who is calling and what their token allows. Scope references are `*`, `<api-root>/<id-or-alias>`
+ * or a bare collection id; they are matched on every request, so `*` also covers collections
+ * created after the token was issued (T-042).
  */
 export interface Principal {
   sub: string
@@ -145,13 +145,16 @@ export interface ScopeRights {
   write: boolean
 }
 
+/**
+ * `token issue` writes `<api-root>/<id>` (operations.ts). An alias matches only with its API root
+ * named, since aliases are unique only within one (T-096); a bare reference matches an id only.
+ */
 function refMatches(ref: string, apiRoot: string, id: string, alias: string | null): boolean {
   if (ref === '*') return true
   const slash = ref.indexOf('/')
-  if (slash >= 0) {
-    if (ref.slice(0, slash) !== apiRoot) return false
-    ref = ref.slice(slash + 1)
-  }
+  if (slash < 0) return ref === id
+  if (ref.slice(0, slash) !== apiRoot) return false
+  ref = ref.slice(slash + 1)
   return ref === id || (alias !== null && ref === alias)
 }
 

@@ -1,3 +1,4 @@
+import { operations } from '../../src/admin/operations.js'
 import { issueToken, type TokenRequest } from '../../src/auth/tokens.js'
 import { loadConfig } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/http/server.js'
@@ -30,7 +31,10 @@ export interface TestHub {
   server: RunningServer
   /** the built-in `distillation-indicators` collection of the `hub` API root */
   collection: CollectionRecord
+  /** a token as `token issue` makes it: its collection references resolved to `<api-root>/<id>` */
   token(req?: Partial<TokenRequest>): Promise<string>
+  /** a token carrying the references as given, unresolved, as a hand-made or older one may */
+  rawToken(req?: Partial<TokenRequest>): Promise<string>
   request(path: string, opts?: RequestOptions): Promise<TestResponse>
   close(): Promise<void>
 }
@@ -89,7 +93,10 @@ export async function startHubOn(
     databaseUrl,
     server,
     collection,
-    token: (req = {}) => issueToken(server.deps.keys, { sub: 'acme', ttlSeconds: 3600, ...req }),
+    token: async (req = {}) =>
+      (await operations['token.issue'](server.deps, { sub: 'acme', ttlSeconds: 3600, ...req }))
+        .token,
+    rawToken: (req = {}) => issueToken(server.deps.keys, { sub: 'acme', ttlSeconds: 3600, ...req }),
     async request(path, opts = {}) {
       const headers: Record<string, string> = { accept: TAXII, ...opts.headers }
       const auth =

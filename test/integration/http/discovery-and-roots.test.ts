@@ -38,7 +38,7 @@ describe.each(DIALECTS)('discovery and API roots (%s)', (dialect) => {
   })
 
   it('T-037 T-044 discovery is the same, unfiltered, with and without a token', async () => {
-    const nobody = await hub.token({ read: ['no-such-collection'] })
+    const nobody = await hub.rawToken({ read: ['no-such-collection'] })
     const anonymous = await hub.request('/taxii2/')
     const authenticated = await hub.request('/taxii2/', { token: nobody })
     expect(authenticated.status).toBe(200)
@@ -126,7 +126,7 @@ describe.each(DIALECTS)('discovery and API roots (%s)', (dialect) => {
   })
 
   it('T-044 answers an API root to a principal that sees none of its collections', async () => {
-    const outsider = await hub.token({ read: ['other-root/x'] })
+    const outsider = await hub.rawToken({ read: ['other-root/x'] })
     const info = await hub.request('/hub/', { token: outsider })
     expect(info.status).toBe(200)
     const collections = await hub.request('/hub/collections/', { token: outsider })

@@ -342,7 +342,7 @@ describe.each(DIALECTS)('media types, negotiation and errors (%s)', (dialect) =>
     it('T-062 404 before 405 and 406', async () => {
       expectError(await hub.request('/hub/collections/x/objects/', { token, method: 'PUT' }), 404)
       expectError(await hub.request('/nowhere/', { token, method: 'PUT' }), 404)
-      const hidden = await hub.token({ read: ['no-such'] })
+      const hidden = await hub.rawToken({ read: ['no-such'] })
       expectError(
         await hub.request(OBJECTS, { token: hidden, headers: { accept: 'text/html' } }),
         404,

@@ -199,7 +199,7 @@ describe.each(DIALECTS)('status resources (%s)', (dialect) => {
     expect(res.status).toBe(200)
     expectInvariants(res.json)
     expect(res.json.request_timestamp).toBe('2025-07-14T09:31:02.418233Z')
-    const outsider = await hub.token({ sub: 'lab-d', read: ['elsewhere/x'] })
+    const outsider = await hub.rawToken({ sub: 'lab-d', read: ['elsewhere/x'] })
     expectError(await hub.request(statusPath(restored.id), { token: outsider }), 404)
   })
 
