@@ -236,6 +236,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
       import('pg-copy-streams'),
     ])
     const { pool, direct } = await connectingPool(pg, config.url)
+    // An idle session the server ends (restart, failover, pg_terminate_backend, idle timeouts)
+    // is an 'error' event of the pool, which crashes the process unless listened to; the pool
+    // has dropped that session, and the next query opens another.
+    pool.on('error', (err) => {
+      process.stderr.write(`hydrawatch: PostgreSQL closed an idle connection: ${err.message}\n`)
+    })
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: preparingPool(pool, direct, copyFrom) }),
     })
