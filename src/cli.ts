@@ -311,6 +311,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// An empty variable means unset, as .env.example writes the ones left to their default
+// (`DATABASE_URL=`): loadConfig reads it so, but commander's .env() options would take the empty
+// string as a value, so the environment is made to agree before either reads it.
+for (const name of Object.keys(process.env)) {
+  if (process.env[name] === '' && (name.startsWith('HYDRAWATCH_') || name === 'DATABASE_URL')) {
+    delete process.env[name]
+  }
+}
 const code = await main(process.argv)
 process.exitCode = code
 // A command that failed may leave handles open (a database that failed half-way through opening

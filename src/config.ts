@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { parseDuration } from './duration.js'
 
@@ -100,6 +101,22 @@ function boolean(name: string, raw: string): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`)
 }
 
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`)
+
+/** An IP address or a DNS name; all-digit dotted names such as 999.1.1.1 are bad addresses. */
+function hostName(raw: string): string {
+  if (isIP(raw) !== 0 || (HOST_NAME.test(raw) && !/^[\d.]+$/.test(raw))) return raw
+  throw new ConfigError(`HYDRAWATCH_HOST: "${raw}" is neither an IP address nor a host name`)
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+function logLevel(raw: string): string {
+  if (LOG_LEVELS.includes(raw)) return raw
+  throw new ConfigError(`HYDRAWATCH_LOG_LEVEL: "${raw}" is not one of ${LOG_LEVELS.join(', ')}`)
+}
+
 /**
  * `raw` as an absolute URL of one of `protocols`, without query or fragment, not even an empty
  * one (`new URL` reports a bare `?` or `#` as no search or hash, but keeps it in `href`).
@@ -147,7 +164,7 @@ export function loadConfig(
     const v = env[name]
     return v === undefined || v === '' ? undefined : v
   }
-  const host = overrides.host ?? get('HYDRAWATCH_HOST') ?? '127.0.0.1'
+  const host = hostName(overrides.host ?? get('HYDRAWATCH_HOST') ?? '127.0.0.1')
   const port =
     overrides.port ?? integer('HYDRAWATCH_PORT', get('HYDRAWATCH_PORT') ?? '8080', 0, 65535)
   const certFile = overrides.tlsCert ?? get('HYDRAWATCH_TLS_CERT')
@@ -229,6 +246,6 @@ export function loadConfig(
       'HYDRAWATCH_ADVERTISED_API_ROOTS',
       get('HYDRAWATCH_ADVERTISED_API_ROOTS') ?? '',
     ),
-    logLevel: overrides.logLevel ?? get('HYDRAWATCH_LOG_LEVEL') ?? 'info',
+    logLevel: logLevel(overrides.logLevel ?? get('HYDRAWATCH_LOG_LEVEL') ?? 'info'),
   })
 }

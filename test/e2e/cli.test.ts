@@ -49,6 +49,18 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
     })
   })
 
+  it('takes an empty variable as unset, as .env.example leaves DATABASE_URL', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    const migrated = await runCli(['migrate'], {
+      ...env(),
+      DATABASE_URL: '',
+      HYDRAWATCH_PORT: '',
+    })
+    expect(migrated.stderr).toContain('applied 0001_init')
+    expect(migrated.code).toBe(0)
+    expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true)
+  })
+
   it('routes admin commands through the hub that holds the data directory', async () => {
     dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
     hub = await serveCli([], env())

@@ -99,3 +99,28 @@ describe('loadConfig: API roots hosted elsewhere', () => {
     expect(() => advertised(raw)).toThrow(message)
   })
 })
+
+describe('loadConfig: listener and logging', () => {
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'hub.lab.example', 'hub-1'])(
+    'listens on %s',
+    (host) => {
+      expect(loadConfig({ HYDRAWATCH_HOST: host }).host).toBe(host)
+    },
+  )
+
+  it.each(['999.1.1.1', '1.2.3', 'hub_1.example', 'http://hub', ' hub', '-hub.example'])(
+    'refuses the host %s, naming HYDRAWATCH_HOST (not the public URL made from it)',
+    (host) => {
+      expect(() => loadConfig({ HYDRAWATCH_HOST: host })).toThrow(ConfigError)
+      expect(() => loadConfig({ HYDRAWATCH_HOST: host })).toThrow(/^HYDRAWATCH_HOST: /)
+    },
+  )
+
+  it('takes the pino log levels and refuses others, naming the variable', () => {
+    expect(loadConfig({ HYDRAWATCH_LOG_LEVEL: 'debug' }).logLevel).toBe('debug')
+    expect(loadConfig({}).logLevel).toBe('info')
+    expect(() => loadConfig({ HYDRAWATCH_LOG_LEVEL: 'loud' })).toThrow(
+      'HYDRAWATCH_LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent',
+    )
+  })
+})
