@@ -4,7 +4,8 @@
 # address partners reach, since discovery advertises it.
 #
 #   docker build -t hydrawatch .
-#   docker run -p 8080:8080 -v hydrawatch-data:/data hydrawatch
+#   docker run -p 8080:8080 -v hydrawatch-data:/data \
+#     -e HYDRAWATCH_PUBLIC_URL=https://taxii.example.org hydrawatch
 #   docker exec <container> node dist/cli.js token issue --sub my-lab --read '*' --write '*'
 
 ARG NODE_IMAGE=node:20-bookworm-slim

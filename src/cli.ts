@@ -5,6 +5,7 @@ import { ConfigError } from './config.js'
 import {
   certificateFile,
   configFrom,
+  contentLength,
   duration,
   info,
   list,
@@ -153,7 +154,7 @@ export function buildProgram(): Command {
     .command('create <name>')
     .requiredOption('--title <title>', 'human-readable title')
     .option('--description <text>')
-    .option('--max-content-length <bytes>', 'largest request body', positive)
+    .option('--max-content-length <bytes>', 'largest request body', contentLength)
     .option('--default', 'make it the default API root in discovery')
     .action(
       async (

@@ -32,6 +32,15 @@ export const positive = (value: string): number => {
   return Number(value)
 }
 
+/** A body size limit, as HYDRAWATCH_MAX_CONTENT_LENGTH takes it: room for a small envelope. */
+export const contentLength = (value: string): number => {
+  const n = positive(value)
+  if (n < 1024 || n > 2 ** 31 - 1) {
+    throw new InvalidArgumentError('expected a whole number of bytes from 1024 to 2147483647')
+  }
+  return n
+}
+
 /** The RFC 8705 thumbprint of the PEM certificate in file `value`. */
 export const certificateFile = (value: string): string => {
   let pem: Buffer

@@ -142,6 +142,19 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
       env(),
     )
     expect(badTtl.code).toBe(2)
+    const tinyBodies = await runCli(
+      ['api-roots', 'create', 'tiny', '--title', 'T', '--max-content-length', '10'],
+      env(),
+    )
+    expect(tinyBodies.code).toBe(2)
+    expect(tinyBodies.stderr).toContain('from 1024 to 2147483647')
+    const unknownCollection = await runCli(
+      ['token', 'issue', '--sub', 'x', '--read', 'nope'],
+      env(),
+    )
+    expect(unknownCollection.code).toBe(1)
+    expect(unknownCollection.stdout).toBe('')
+    expect(unknownCollection.stderr).toContain('no collection "nope" in any API root')
     const noRoot = await runCli(
       ['collections', 'create', '--title', 'X', '--api-root', 'nope'],
       env(),
