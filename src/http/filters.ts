@@ -139,7 +139,9 @@ export function parseFilters(endpoint: FilterEndpoint, query: Query): Filters {
       case 'added_after': {
         const t = parseAddedAfter(raw)
         if (t === undefined) {
-          throw badQuery(`added_after: ${show(raw)} is not an RFC 3339 timestamp`)
+          throw badQuery(
+            `added_after: ${show(raw)} is not an RFC 3339 timestamp of years 0001 to 9999`,
+          )
         }
         f.added_after = t
         break

@@ -49,7 +49,8 @@ export function parseAddedAfter(raw: string): string | undefined {
   date.setUTCHours(n(4), n(5), leap ? 59 : n(6), 0)
   const sign = m[8] === '-' ? -1 : 1 // a `+` that was not percent-encoded arrives as a space
   const iso = new Date(date.getTime() - sign * (n(9) * 60 + n(10)) * 60_000).toISOString()
-  // Offsets can push the instant outside years 0000–9999, which a TAXII timestamp cannot express.
-  if (!/^\d{4}-/.test(iso)) return undefined
+  // Offsets can push the instant outside years 0001–9999, which a TAXII timestamp cannot express;
+  // year 0000 (1 BC) is RFC 3339 but not a PostgreSQL timestamptz literal.
+  if (!/^\d{4}-/.test(iso) || iso.startsWith('0000-')) return undefined
   return `${iso.slice(0, 19)}.${frac}Z`
 }

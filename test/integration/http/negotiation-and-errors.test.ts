@@ -409,6 +409,16 @@ describe.each(DIALECTS)('media types, negotiation and errors (%s)', (dialect) =>
       expectError(res, 400, 'TAXII_ERR_BAD_QUERY')
     })
 
+    it('T-059 T-102 an added_after in year 0000, which PostgreSQL cannot hold, is 400, not 500', async () => {
+      for (const path of [OBJECTS, `${OBJECTS.replace('objects/', 'manifest/')}`, OBJECT]) {
+        for (const t of ['0000-01-01T00:00:00Z', '0001-01-01T00:30:00%2B01:00']) {
+          const res = await hub.request(`${path}?added_after=${t}`, { token })
+          expectError(res, 400, 'TAXII_ERR_BAD_QUERY')
+          expect(res.json.description).toContain('years 0001 to 9999')
+        }
+      }
+    })
+
     const resources: [string, string, string[]][] = [
       ['/hub/', 'GET', ['POST', 'PUT', 'PATCH', 'DELETE']],
       ['/hub/status/00000000-0000-4000-8000-000000000000/', 'GET', ['POST', 'PUT', 'DELETE']],
