@@ -11,6 +11,7 @@ import {
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
 import { decodeBody, readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
+import { concealedLineage } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 import type {
   AddObjectsResult,
@@ -41,6 +42,8 @@ export interface IngestContext {
   principal: Pick<Principal, 'sub' | 'identities'>
   apiRoot: ApiRootRecord
   collection: CollectionRecord
+  /** the poster may not read the collection: its status must not describe stored versions */
+  concealStored?: boolean
 }
 
 type Query = Record<string, string | string[] | undefined>
@@ -304,7 +307,7 @@ export async function addObjects(
  */
 export async function submitObjects(
   deps: Deps,
-  ctx: CollectionContext,
+  ctx: CollectionContext & Pick<IngestContext, 'concealStored'>,
   body: string | Buffer,
 ): Promise<StatusRecord> {
   const requestTimestamp = taxiiNow()
@@ -396,6 +399,8 @@ export async function resumeAbandonedEnvelopes(deps: Deps): Promise<number> {
       principal: { sub: abandoned.sub, identities: abandoned.identities },
       apiRoot,
       collection,
+      // the poster's rights went with its request: say no more than any poster may hear
+      concealStored: true,
     }
     // read as it was when accepted: the size limits that let it in need not hold any more
     const items = readEnvelope(abandoned.body, { maxObjects: Number.MAX_SAFE_INTEGER })
@@ -536,7 +541,12 @@ async function ingest(
         success_count: successes.length,
         failure_count: failures.length,
         successes,
-        failures,
+        failures:
+          ctx.concealStored === true
+            ? failures.map((f) =>
+                f.message === undefined ? f : { ...f, message: concealedLineage(f.message) },
+              )
+            : failures,
       }
       return {
         status: { status, retentionSeconds: STATUS_RETENTION_SECONDS },

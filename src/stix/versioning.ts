@@ -23,6 +23,17 @@ export function factsOf(body: string, versionKey: string): VersionFacts {
 }
 
 /**
+ * What a poster who may not read the collection is told instead of a lineage problem: that the
+ * collection holds versions this one may not follow, not whose they are or whether one revoked
+ * the object (T-049: a write-only inbox must not show one lab's submissions to another).
+ */
+export function concealedLineage(message: string): string {
+  return message.startsWith('S-062 ') || message.startsWith('S-063 ')
+    ? 'S-062 S-063 the collection holds versions of this object that this one may not follow (only its creator versions an object, and nothing follows a revocation); publish a new object instead'
+    : message
+}
+
+/**
  * The rule a new version breaks against the stored ones, as `S-xxx <path>: <reason>`.
  * - S-062: revocation is permanent: nothing may follow a revoked version (an older version that
  *   arrives late is history, and is kept).

@@ -41,7 +41,11 @@ export const objects = (deps: Deps) => async (req: FastifyRequest, reply: Fastif
   sendListing(deps, reply, await getObjects(deps, collectionContext(req.taxii), req.query as Query))
 
 export const addObjects = (deps: Deps) => async (req: FastifyRequest, reply: FastifyReply) => {
-  const status = await submitObjects(deps, collectionContext(req.taxii), req.body as Buffer)
+  const ctx = {
+    ...collectionContext(req.taxii),
+    concealStored: req.taxii.rights?.can_read !== true,
+  }
+  const status = await submitObjects(deps, ctx, req.body as Buffer)
   return sendResource(reply, 202, statusResource(status))
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../helpers/db.js'
 import { indicator, startTestHub, type TestHub } from '../../helpers/hub.js'
+import { addCollection } from './conformance.js'
 
 const OBJECTS = '/hub/collections/distillation-indicators/objects/'
 const LAB = 'identity--f4a0bc8f-63f2-45bd-9dbe-5b23b2db328a'
@@ -66,5 +67,33 @@ describe.each(DIALECTS)('versioning against stored versions (%s)', (dialect) => 
     const revoked = version(v1, 9, { revoked: true })
     expect((await send(v1, revoked)).success_count).toBe(2)
     expect((await send(v1, revoked)).success_count).toBe(2)
+  })
+
+  it('T-049 S-062 S-063 a poster who may not read the collection is not told who made the stored versions or that one revoked the object', async () => {
+    const inbox = await addCollection(hub, {
+      alias: `inbox-${dialect}`,
+      title: 'Inbox',
+      can_read: false,
+    })
+    const path = `/hub/collections/${inbox.id}/objects/`
+    const post = async (t: string, ...objects: Record<string, unknown>[]) =>
+      (await hub.request(path, { token: t, body: { objects } })).json.failures as {
+        message: string
+      }[]
+    const submitter = await hub.token({ sub: 'lab-b', read: ['*'], write: ['*'] })
+    const mine = indicator(++n, { created_by_ref: LAB })
+    const revokedOne = indicator(++n, { created_by_ref: LAB })
+    expect(
+      await post(submitter, mine, revokedOne, version(revokedOne, 2, { revoked: true })),
+    ).toBeUndefined()
+    const concealed =
+      'S-062 S-063 the collection holds versions of this object that this one may not follow (only its creator versions an object, and nothing follows a revocation); publish a new object instead'
+    const failures = await post(
+      submitter,
+      version(mine, 3, { created_by_ref: OTHER }),
+      version(revokedOne, 4),
+    )
+    expect(failures.map((f) => f.message)).toEqual([concealed, concealed])
+    expect(JSON.stringify(failures)).not.toContain(LAB)
   })
 })
