@@ -78,6 +78,8 @@ export interface RenderedPage {
   joined: JoinedTexts
   more: boolean
   ends?: PageEnds
+  /** of a page read ahead: the collection's removals (store.removals) before it was read */
+  removals?: string
 }
 
 function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds | undefined {
@@ -97,6 +99,25 @@ const objectNotFound = () =>
 const EMPTY = Buffer.from('{}')
 const TAIL = Buffer.from(']}')
 const COMMA = 0x2c
+
+/**
+ * The page `next` leads to, if it was read ahead and nothing was removed from the collection
+ * since: a Delete an Object answered 200 by another hub on the database must not be undone by a
+ * page this one read before it (read-ahead.ts invalidates only this process's pages).
+ */
+async function readAheadPage(
+  deps: Deps,
+  next: string | undefined,
+  limit: number,
+  collectionPk: string,
+): Promise<RenderedPage | undefined> {
+  const page =
+    next === undefined
+      ? undefined
+      : await deps.readAhead.take(readAheadKey(next, limit), collectionPk)
+  if (page === undefined) return undefined
+  return page.removals === (await deps.store.removals(collectionPk)) ? page : undefined
+}
 
 async function listing(
   deps: Deps,
@@ -125,9 +146,7 @@ async function listing(
   const q = objectQuery(ctx, filters, objectId)
   const pk = ctx.collection.pk
   const { joined, more, ends } =
-    (filters.next !== undefined &&
-      (await deps.readAhead.take(readAheadKey(filters.next, limit), pk))) ||
-    (await read(q, after, limit))
+    (await readAheadPage(deps, filters.next, limit, pk)) ?? (await read(q, after, limit))
   if (ends === undefined) {
     // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
     if (
@@ -142,7 +161,10 @@ async function listing(
   const next = more ? encodeNext(deps.keys.cursorSecret, binding, ends.last) : undefined
   // only for a client that followed a next already: most that ask for a first page stop there
   if (next !== undefined && after !== undefined) {
-    deps.readAhead.start(readAheadKey(next, limit), pk, limit, () => read(q, ends.last, limit))
+    deps.readAhead.start(readAheadKey(next, limit), pk, limit, async () => {
+      const removals = await deps.store.removals(pk)
+      return { ...(await read(q, ends.last, limit)), removals }
+    })
   }
   const head = Buffer.from(
     next === undefined

@@ -1,15 +1,16 @@
 /**
  * Pages read ahead: when a page asked for with a `next` names another, the page that one leads to
  * is read at once, while the client is still receiving the first, and handed to the request that
- * follows it. A sync
- * otherwise leaves the database, the hub and the client each idle two thirds of the time, since
- * every page waits for the one before it.
+ * follows it. A sync otherwise leaves the database, the hub and the client each idle two thirds of
+ * the time, since every page waits for the one before it.
  *
  * A page read ahead is what a request sent at that moment would have got. Rows added afterwards
  * sort after it (date_added is assigned under the collection lock), so they come on later pages
  * exactly as they would have; a write to the collection through this hub makes the pages read
- * ahead from it stale, and they are read again; one through another hub sharing the database can
- * be missed by a page read ahead at most `ttlMs` before.
+ * ahead from it stale, and they are read again. A new version posted through another hub sharing
+ * the database can be missed by a page read ahead at most `ttlMs` before; a removal through one
+ * cannot, since the caller checks the collection's removals before serving such a page
+ * (objects.ts, readAheadPage).
  */
 export class ReadAhead<P> {
   readonly #pages = new Map<string, Entry<P>>()

@@ -659,6 +659,12 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return rows.length > 0
     },
 
+    async removals(collectionPk) {
+      const { rows } = await sql<{ rewrites: string }>`select rewrites::text as rewrites
+        from collections where pk = ${collectionPk}::bigint`.execute(db)
+      return rows[0]?.rewrites ?? 'gone'
+    },
+
     async deleteObjects(q) {
       return db.transaction().execute(async (trx) => {
         await lockCollection(trx, q.collection_pk)

@@ -313,6 +313,11 @@ export interface TaxiiStore extends TransferStore {
     limit: number,
   ): Promise<Page<ManifestRow>>
   objectExists(collectionPk: string, objectId: string): Promise<boolean>
+  /**
+   * How many times versions were removed from the collection (0009): a page read earlier holds
+   * none of them removed since only if this has not moved, whichever process removed them.
+   */
+  removals(collectionPk: string): Promise<string>
   deleteObjects(query: ObjectQuery): Promise<StoredVersion[]>
   /**
    * Deletes, in one transaction, up to `limit` of the collection's versions added more than

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../helpers/db.js'
-import { startTestHub, type TestHub } from '../../helpers/hub.js'
+import { startHubOn, startTestHub, type TestHub } from '../../helpers/hub.js'
 import { ind, objectsPath, post, stixId } from './conformance.js'
 
 /**
@@ -76,6 +76,21 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
     expect(gone.status).toBe(200)
     expect(ids(await thirdPage())).toEqual([all[5]])
   })
+
+  it.runIf(dialect === 'postgres')(
+    'T-185 an object deleted through another hub on the database between two pages is not on the next one',
+    async () => {
+      const other = await startHubOn(hub.databaseUrl)
+      try {
+        const { all, thirdPage } = await twoPagesOfTwo(0xa9)
+        const gone = await other.request(`${OBJECTS}${all[4]}/`, { token, method: 'DELETE' })
+        expect(gone.status).toBe(200)
+        expect(ids(await thirdPage())).toEqual([all[5]])
+      } finally {
+        await other.close()
+      }
+    },
+  )
 
   it('T-117 an object given a new version between two pages is not served in its old version', async () => {
     const { all, thirdPage } = await twoPagesOfTwo(0xa3)
