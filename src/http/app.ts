@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
+import { METHODS, type IncomingMessage } from 'node:http'
 import querystring from 'node:querystring'
 import Fastify, {
   type FastifyInstance,
@@ -18,6 +18,7 @@ import { registerFeedHealthRoutes } from './routes/feed-health.js'
 import * as objectRoutes from './routes/objects.js'
 import * as serverRoutes from './routes/server.js'
 import type { TlsServerOptions } from './tls.js'
+import { answerClientError, answerExpectation, MAX_HEADER_BYTES } from './connection-errors.js'
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>
 type Method = 'GET' | 'POST' | 'DELETE'
@@ -27,7 +28,11 @@ interface Resource {
   methods: Partial<Record<Method, [Access, Handler]>>
 }
 
-const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+/**
+ * Every method Node's parser reads, so that each gets 405 on a TAXII path (T-060), not 404. HEAD
+ * follows GET; CONNECT never reaches a request handler.
+ */
+const ROUTED_METHODS = METHODS.filter((m) => m !== 'HEAD' && m !== 'CONNECT')
 const COLLECTION = '/:apiRoot/collections/:collectionId'
 
 /** The endpoint set is fixed by TAXII 2.1, so the table is the documentation. */
@@ -77,7 +82,10 @@ export interface AppOptions {
 export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     // typed as the plain HTTP server: nothing here depends on which of the two listens
-    ...(opts.https !== undefined && ({ https: opts.https } as object)),
+    ...(opts.https !== undefined &&
+      ({ https: { ...opts.https, maxHeaderSize: MAX_HEADER_BYTES } } as object)),
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: answerClientError,
     logger: opts.logger ?? false,
     routerOptions: {
       ignoreTrailingSlash: true,
@@ -107,6 +115,10 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
         })
     },
   })
+  app.server.on('checkExpectation', answerExpectation)
+  for (const method of ROUTED_METHODS) {
+    if (!app.supportedMethods.includes(method)) app.addHttpMethod(method)
+  }
   app.decorateRequest('taxii', null as unknown as TaxiiRequestState)
   let closing = false
   app.addHook('preClose', async () => {
@@ -126,20 +138,26 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
 
   app.removeAllContentTypeParsers()
   // Counted while it streams in, so a chunked body cannot exceed the API root's limit (T-076).
+  const readBody = async (request: FastifyRequest, payload: IncomingMessage, keep: boolean) => {
+    const limit = request.taxii.apiRoot?.max_content_length ?? deps.config.maxContentLength
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of payload as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limit) throw payloadTooLarge(limit)
+      if (keep) chunks.push(chunk)
+    }
+    // bytes, not text: readEnvelope reads most bodies without making one string of them
+    return keep ? Buffer.concat(chunks, size) : undefined
+  }
   app.addContentTypeParser(
     'application/taxii+json',
-    async (request: FastifyRequest, payload: IncomingMessage) => {
-      const limit = request.taxii.apiRoot?.max_content_length ?? deps.config.maxContentLength
-      const chunks: Buffer[] = []
-      let size = 0
-      for await (const chunk of payload as AsyncIterable<Buffer>) {
-        size += chunk.length
-        if (size > limit) throw payloadTooLarge(limit)
-        chunks.push(chunk)
-      }
-      // bytes, not text: readEnvelope reads most bodies without making one string of them
-      return Buffer.concat(chunks, size)
-    },
+    (request: FastifyRequest, payload: IncomingMessage) => readBody(request, payload, true),
+  )
+  // The guard answers 415 to a POST of another type before any parser; what else brings a body
+  // is a Delete an Object, for which a body means nothing (§5.7): read to its end and dropped.
+  app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) =>
+    readBody(request, payload, false),
   )
 
   app.get('/healthz', async (_req, reply) => {
@@ -158,7 +176,7 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
     for (const [method, [, handler]] of Object.entries(resource.methods)) {
       app.route({ method, url: resource.url, config, handler })
     }
-    const others = ALL_METHODS.filter((m) => !allow.includes(m))
+    const others = ROUTED_METHODS.filter((m) => !allow.includes(m))
     app.route({
       method: others,
       url: resource.url,

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CollectionRecord } from '../../../src/storage/store.js'
@@ -18,6 +19,7 @@ const SALT = 0x0e
 const OBJ = stixId('indicator', 1, SALT)
 const OBJECTS = objectsPath('distillation-indicators')
 const OBJECT = `${OBJECTS}${OBJ}/`
+const MANIFEST = OBJECTS.replace(/objects\/$/, 'manifest/')
 
 describe.each(DIALECTS)('media types, negotiation and errors (%s)', (dialect) => {
   let hub: TestHub
@@ -410,7 +412,7 @@ describe.each(DIALECTS)('media types, negotiation and errors (%s)', (dialect) =>
     })
 
     it('T-059 T-102 an added_after in year 0000, which PostgreSQL cannot hold, is 400, not 500', async () => {
-      for (const path of [OBJECTS, `${OBJECTS.replace('objects/', 'manifest/')}`, OBJECT]) {
+      for (const path of [OBJECTS, MANIFEST, OBJECT]) {
         for (const t of ['0000-01-01T00:00:00Z', '0001-01-01T00:30:00%2B01:00']) {
           const res = await hub.request(`${path}?added_after=${t}`, { token })
           expectError(res, 400, 'TAXII_ERR_BAD_QUERY')
@@ -439,6 +441,87 @@ describe.each(DIALECTS)('media types, negotiation and errors (%s)', (dialect) =>
         }
       },
     )
+
+    it('T-060 methods fetch cannot send (TRACE, WebDAV) get 405 too, not 404', async () => {
+      for (const method of ['TRACE', 'PROPFIND', 'MKCOL', 'LOCK', 'SEARCH', 'COPY']) {
+        const res = await raw(hub, OBJECTS, {
+          method,
+          headers: { accept: TAXII, authorization: `Bearer ${token}` },
+        })
+        expect(res.status, method).toBe(405)
+        expect(res.headers.allow, method).toBe('GET, POST')
+        expect(res.headers['content-type'], method).toBe(TAXII)
+        expect(JSON.parse(res.text).error_code, method).toBe('TAXII_ERR_METHOD_NOT_ALLOWED')
+      }
+    })
+
+    it('T-021 T-055 a request Node cannot parse still gets a TAXII error resource', async () => {
+      const { port } = new URL(hub.url)
+      const exchange = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => socket.end(request))
+          let text = ''
+          socket.on('data', (d: Buffer) => (text += d.toString('utf8')))
+          socket.on('end', () => resolve(text))
+          socket.on('error', reject)
+        })
+      const answer = await exchange('GET /hub/ HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n')
+      const [head, body] = answer.split('\r\n\r\n')
+      expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+      expect(head).toContain(`Content-Type: ${TAXII}`)
+      expect(JSON.parse(body!)).toMatchObject({
+        title: 'Bad request',
+        error_code: 'TAXII_ERR_BAD_REQUEST',
+        http_status: '400',
+      })
+    })
+
+    it('T-021 T-055 headers over 64 KiB are a TAXII 431; a match[id] of 700 ids is read', async () => {
+      const ids = (n: number) =>
+        Array.from({ length: n }, (_, i) => stixId('indicator', 1000 + i, SALT)).join(',')
+      const served = await hub.request(`${MANIFEST}?match[id]=${ids(700)}`, { token })
+      expect(served.status).toBe(200)
+      const res = await raw(hub, `${MANIFEST}?match[id]=${ids(1400)}`, {
+        headers: { accept: TAXII, authorization: `Bearer ${token}` },
+      })
+      expect(res.status).toBe(431)
+      expect(res.headers['content-type']).toBe(TAXII)
+      expect(JSON.parse(res.text)).toMatchObject({
+        error_code: 'TAXII_ERR_HEADERS_TOO_LARGE',
+        http_status: '431',
+      })
+    })
+
+    it('T-021 T-055 an Expect other than 100-continue is a TAXII 417', async () => {
+      const res = await raw(hub, '/hub/', {
+        headers: { accept: TAXII, authorization: `Bearer ${token}`, expect: 'foo' },
+      })
+      expect(res.status).toBe(417)
+      expect(res.headers['content-type']).toBe(TAXII)
+      expect(JSON.parse(res.text)).toMatchObject({ error_code: 'TAXII_ERR_EXPECTATION_FAILED' })
+    })
+
+    it('T-048 a body sent with Delete an Object, of any type or none, is ignored (no 415)', async () => {
+      const absent = `${OBJECTS}${stixId('indicator', 98, SALT)}/`
+      for (const headers of [{ 'content-type': 'application/json' }, {}] as Record<
+        string,
+        string
+      >[]) {
+        const res = await raw(hub, absent, {
+          method: 'DELETE',
+          // Node's client sends no length for a DELETE body unless told
+          headers: {
+            accept: TAXII,
+            authorization: `Bearer ${token}`,
+            'content-length': '17',
+            ...headers,
+          },
+          body: '{"why":"cleanup"}',
+        })
+        expect(res.status, res.text).toBe(404)
+        expect(JSON.parse(res.text).error_code).toBe('TAXII_ERR_OBJECT_NOT_FOUND')
+      }
+    })
 
     it('T-060 405 also without the trailing slash', async () => {
       const res = await hub.request('/hub/collections', { token, method: 'PUT' })
