@@ -209,6 +209,15 @@ class StoredVersions {
   }
 }
 
+/**
+ * The forms a TAXII identifier (collection or status id) is looked up in: UUIDs are
+ * case-insensitive on input (RFC 4122 §3), and ids are kept as minted (lower case) or as imported
+ * (verbatim), so the form sent, and its lower and upper case, each hit the index.
+ */
+function spellings(id: string): string[] {
+  return [...new Set([id, id.toLowerCase(), id.toUpperCase()])]
+}
+
 /** Where a collection's writes stood: its newest stamp, and how many rewrites it has had (0009). */
 interface CollectionMark {
   last: string | null
@@ -623,7 +632,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           .selectFrom('collections')
           .select(collectionColumns)
           .where('api_root_pk', '=', sql<string>`${apiRootPk}::bigint`)
-          .where((eb) => eb.or([eb('id', '=', idOrAlias), eb('alias', '=', idOrAlias)]))
+          .where((eb) => eb.or([eb('id', 'in', spellings(idOrAlias)), eb('alias', '=', idOrAlias)]))
           .executeTakeFirst()) as CollectionRecord | undefined
         if (row !== undefined) Object.freeze(row.media_types)
         return row === undefined ? undefined : Object.freeze(row)
@@ -796,9 +805,8 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           ${taxiiText(sql`request_timestamp`)} as request_timestamp, total_count, success_count,
           failure_count, pending_count, successes, failures, pendings
         from statuses
-        where api_root_pk = ${apiRootPk}::bigint and id = ${id} and expires_at > clock_timestamp()`.execute(
-        db,
-      )
+        where api_root_pk = ${apiRootPk}::bigint and id = any(${spellings(id)}::text[])
+          and expires_at > clock_timestamp()`.execute(db)
       return rows[0]
     },
 

@@ -111,6 +111,22 @@ describe.each(DIALECTS)('collections (%s)', (dialect) => {
     expect(res.text).toBe('{}')
   })
 
+  it('T-012 a collection id is found whatever the case of its hex digits (RFC 4122)', async () => {
+    const minted = await hub.request(`/hub/collections/${hub.collection.id.toUpperCase()}/`, {
+      token,
+    })
+    expect(minted.status).toBe(200)
+    expect(minted.json.id).toBe(hub.collection.id)
+    const imported = await addCollection(hub, {
+      id: 'C232AB00-9414-11EC-B3C8-9F6BDECED847',
+      title: 'Imported upper case',
+    })
+    const res = await hub.request(`/hub/collections/${imported.id.toLowerCase()}/objects/`, {
+      token,
+    })
+    expect(res.status).toBe(200)
+  })
+
   it('T-012 T-097 anything else in the id position is 404', async () => {
     for (const ref of ['not-a-collection', 'ZZZZ', '12345678-1234-1234-1234-1234567890ab', '%20']) {
       expectError(await hub.request(`/hub/collections/${ref}/`, { token }), 404)

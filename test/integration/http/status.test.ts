@@ -167,6 +167,12 @@ describe.each(DIALECTS)('status resources (%s)', (dialect) => {
     }
   })
 
+  it('T-012 a status id is found whatever the case of its hex digits', async () => {
+    const res = await hub.request(statusPath(mixed.id.toUpperCase()), { token })
+    expect(res.status).toBe(200)
+    expect(res.json.id).toBe(mixed.id)
+  })
+
   it('T-082 an expired status is 404', async () => {
     const root = (await hub.server.deps.store.getApiRoot('hub'))!
     const expired: StatusRecord = {
