@@ -299,6 +299,10 @@ export async function main(argv: string[]): Promise<number> {
       info(`hydrawatch: ${err.message}`)
       return EXIT.USAGE
     }
+    if ((err as Error).name === 'AdminUsageError') {
+      info(`hydrawatch: ${(err as Error).message}`)
+      return EXIT.USAGE
+    }
     if (err instanceof RemoteOperationError || (err as Error).name === 'AdminInputError') {
       info(`hydrawatch: ${(err as Error).message}`)
       return EXIT.FAILURE

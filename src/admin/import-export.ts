@@ -24,7 +24,7 @@ import type {
   StatusDetail,
   StatusRecord,
 } from '../storage/store.js'
-import { AdminInputError, isApiRootName } from './input.js'
+import { AdminInputError, AdminUsageError, isApiRootName } from './input.js'
 
 /**
  * `hydrawatch export` and `import`: the file formats are documented in README.md ("Import and
@@ -278,7 +278,7 @@ export async function importFile(deps: Deps, input: ImportInput): Promise<Import
     const header = first.done === true ? undefined : exportHeader(first.value)
     if (header !== undefined) {
       if (input.collection !== undefined) {
-        throw new AdminInputError('--collection takes a STIX bundle, not a hydrawatch export')
+        throw new AdminUsageError('--collection takes a STIX bundle, not a hydrawatch export')
       }
       const summary = await importExport(deps, header, lines, input.file, warnings.add)
       return { format: EXPORT_FORMAT, ...summary, warnings: warnings.list() }
@@ -301,7 +301,7 @@ export async function importFile(deps: Deps, input: ImportInput): Promise<Import
   }
   if (isObject(data) && data.type === 'bundle') {
     if (input.collection === undefined) {
-      throw new AdminInputError('a STIX bundle goes into a collection: give --collection')
+      throw new AdminUsageError('a STIX bundle goes into a collection: give --collection')
     }
     const { failures, ...summary } = await importBundle(
       deps,
@@ -314,7 +314,7 @@ export async function importFile(deps: Deps, input: ImportInput): Promise<Import
   }
   if (isObject(data) && isObject(data['/discovery'])) {
     if (input.collection !== undefined) {
-      throw new AdminInputError('--collection takes a STIX bundle, not a medallion data file')
+      throw new AdminUsageError('--collection takes a STIX bundle, not a medallion data file')
     }
     const summary = await importMedallion(deps, data, warnings.add)
     return { format: 'medallion', ...summary, warnings: warnings.list() }

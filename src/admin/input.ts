@@ -3,6 +3,11 @@ export class AdminInputError extends Error {
   override name = 'AdminInputError'
 }
 
+/** Input whose options do not fit together, found only once the operation looks at it: exit 2. */
+export class AdminUsageError extends AdminInputError {
+  override name = 'AdminUsageError'
+}
+
 const API_ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 const RESERVED_ROOTS = new Set(['taxii2', 'healthz', 'admin'])
 

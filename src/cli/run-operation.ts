@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import { AdminInputError } from '../admin/input.js'
+import { AdminInputError, AdminUsageError } from '../admin/input.js'
 import type {
   OperationInput,
   OperationName,
@@ -83,6 +83,7 @@ interface AnswerLine {
   result?: unknown
   error?: string
   input_error?: boolean
+  usage_error?: boolean
 }
 
 async function json(body: Readable): Promise<unknown> {
@@ -99,6 +100,7 @@ async function readAnswer(body: Readable, progress: Progress | undefined): Promi
     const line = JSON.parse(text) as AnswerLine
     if (line.progress !== undefined) progress?.(line.progress)
     else if (line.error !== undefined) {
+      if (line.usage_error === true) throw new AdminUsageError(line.error)
       if (line.input_error === true) throw new AdminInputError(line.error)
       throw new RemoteOperationError(line.error)
     } else return line.result

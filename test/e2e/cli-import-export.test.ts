@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -138,6 +139,21 @@ describe('hydrawatch import and export', () => {
       expect(usage.code).toBe(2)
       expect(usage.stderr).toContain("option '--api-root' goes with '--collection'")
       expect((await runCli(['export'], env('a'))).code).toBe(2)
+      const bundle = join(dir, 'bundle.json')
+      writeFileSync(
+        bundle,
+        JSON.stringify({ type: 'bundle', id: `bundle--${randomUUID()}`, objects: [] }),
+      )
+      const noCollection = await runCli(['import', bundle], env('a'))
+      expect(noCollection.code).toBe(2)
+      expect(noCollection.stderr).toContain(
+        'a STIX bundle goes into a collection: give --collection',
+      )
+      const notABundle = await runCli(['import', MEDALLION, '--collection', 'x'], env('a'))
+      expect(notABundle.code).toBe(2)
+      expect(notABundle.stderr).toContain(
+        '--collection takes a STIX bundle, not a medallion data file',
+      )
       const missing = await runCli(['import', join(dir, 'nothing.json')], env('a'))
       expect(missing.code).toBe(1)
       expect(missing.stderr).toContain('cannot read')

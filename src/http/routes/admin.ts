@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { PassThrough } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { AdminInputError, isOperationName, perform } from '../../admin/operations.js'
+import { AdminUsageError } from '../../admin/input.js'
 import type { Deps } from '../../services/deps.js'
 
 /**
@@ -43,6 +44,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, secret: st
           line({
             error: error instanceof AdminInputError ? error.message : 'internal error',
             input_error: error instanceof AdminInputError,
+            usage_error: error instanceof AdminUsageError,
           })
         })
         .finally(() => stream.end())
