@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { indicator } from '../helpers/hub.js'
 
 const TAXII = 'application/taxii+json;version=2.1'
@@ -14,6 +14,7 @@ describe('hydrawatch audit', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hw-audit-'))
+    embeddedDataDir(join(dir, 'data'))
     hub = await serveCli(['--data-dir', join(dir, 'data')])
   })
   afterAll(async () => {

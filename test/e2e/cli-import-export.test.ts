@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { createTestDatabase, DIALECTS } from '../helpers/db.js'
 import { TAXII } from '../helpers/hub.js'
 
@@ -26,7 +26,11 @@ const lastRecord = (file: string) =>
 describe('hydrawatch import and export', () => {
   let dir: string
   let hub: ServingHub | undefined
-  const env = (name: string) => ({ HYDRAWATCH_DATA_DIR: join(dir, name) })
+  const env = (name: string) => {
+    const data = join(dir, name)
+    if (!existsSync(data)) embeddedDataDir(data)
+    return { HYDRAWATCH_DATA_DIR: data }
+  }
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hw-cli-transfer-'))

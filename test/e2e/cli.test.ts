@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, DIALECTS } from '../helpers/db.js'
-import { CLI, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { CLI, embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { TAXII } from '../helpers/hub.js'
 import { claimLock } from '../../src/admin/lock.js'
 
@@ -33,7 +33,7 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
   })
 
   it('T-052 issues a token before the first serve, and serve accepts it', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    dir = embeddedDataDir()
     const issued = await runCli(['token', 'issue', '--sub', 'lab-a', '--read', '*'], env())
     expect(issued.code).toBe(0)
     expect(issued.stdout).toMatch(JWT)
@@ -62,7 +62,7 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
   })
 
   it('routes admin commands through the hub that holds the data directory', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    dir = embeddedDataDir()
     hub = await serveCli([], env())
     expect(existsSync(join(dir, 'hydrawatch.lock'))).toBe(true)
     const created = await runCli(
@@ -96,7 +96,7 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
   })
 
   it('refuses a second serve on a held data directory with exit code 3', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    dir = embeddedDataDir()
     hub = await serveCli([], env())
     const second = await runCli(['serve', '--port', '0'], env())
     expect(second.code).toBe(3)
@@ -104,7 +104,7 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
   })
 
   it('refuses serve and other commands while a command holds the data directory, and takes over a stale lock', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    dir = embeddedDataDir()
     // this test process stands for a long `hydrawatch export` opened on the directory directly
     const held = claimLock(dir, 'export')
     try {
@@ -130,7 +130,7 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
   })
 
   it('exits 2 on usage errors and 1 on failed operations', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'))
+    dir = embeddedDataDir()
     const missing = await runCli(['token', 'issue', '--read', '*'], env())
     expect(missing.code).toBe(2)
     expect(missing.stdout).toBe('')

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { connect, type ConnectionOptions } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { createTestDatabase, DIALECTS } from '../helpers/db.js'
 import { authorization, indicator, TAXII, type AuthForm } from '../helpers/hub.js'
 
@@ -79,7 +79,7 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
   let env: Record<string, string>
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-tls-'))
+    dir = embeddedDataDir()
     env = {
       HYDRAWATCH_DATA_DIR: dir,
       HYDRAWATCH_TLS_CERT: CERT,

@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { request, type IncomingMessage } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { indicator, TAXII } from '../helpers/hub.js'
 
 const OBJECTS = '/hub/collections/distillation-indicators/objects/'
@@ -61,7 +60,7 @@ describe('hydrawatch serve', () => {
   let hub: ServingHub
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-serve-'))
+    dir = embeddedDataDir()
     hub = await serveCli([], { HYDRAWATCH_DATA_DIR: dir })
   })
   afterAll(async () => {

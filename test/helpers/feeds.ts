@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { runCli, serveCli, type CliResult, type ServingHub } from './cli.js'
+import { embeddedDataDir, runCli, serveCli, type CliResult, type ServingHub } from './cli.js'
 import { createTestDatabase, type Dialect } from './db.js'
 import { indicator } from './hub.js'
 
@@ -28,6 +28,7 @@ export interface Local {
 export async function createLocal(dialect: Dialect): Promise<Local> {
   const dir = await mkdtemp(join(tmpdir(), 'hw-feeds-'))
   const db = dialect === 'postgres' ? await createTestDatabase('postgres') : undefined
+  if (db === undefined) embeddedDataDir(join(dir, 'data'))
   const flags = db === undefined ? ['--data-dir', join(dir, 'data')] : ['--database-url', db.url]
   const cli = (args: string[], env: Record<string, string> = {}) => runCli([...flags, ...args], env)
   let hub = await serveCli(flags)
