@@ -117,6 +117,12 @@ describe('hydrawatch import and export', () => {
       const objects = await get(`${hub.url}/partners/collections/${SHARED}/objects/`, token)
       expect(objects.json.objects.map((o: any) => o.name)).toContain('Scraper ASN')
 
+      const misused = await runCli(['import', MEDALLION, '--collection', SHARED], env('a'))
+      expect(misused.code).toBe(2)
+      expect(misused.stderr).toContain(
+        '--collection takes a STIX bundle, not a medallion data file',
+      )
+
       const clash = await runCli(['import', MEDALLION], env('a'))
       expect(clash.code).toBe(1)
       expect(clash.stderr).toContain('an API root named "feeds" exists already')
