@@ -295,11 +295,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE
     }
-    if (err instanceof ConfigError) {
-      info(`hydrawatch: ${err.message}`)
-      return EXIT.USAGE
-    }
-    if ((err as Error).name === 'AdminUsageError') {
+    if (err instanceof ConfigError || (err as Error).name === 'AdminUsageError') {
       info(`hydrawatch: ${(err as Error).message}`)
       return EXIT.USAGE
     }

@@ -101,6 +101,9 @@ function boolean(name: string, raw: string): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`)
 }
 
+/** Bounds of a body size limit: room for a small envelope, and what a Buffer length can hold. */
+export const CONTENT_LENGTH_RANGE = { min: 1024, max: 2 ** 31 - 1 } as const
+
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
 const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`)
 
@@ -222,8 +225,8 @@ export function loadConfig(
     maxContentLength: integer(
       'HYDRAWATCH_MAX_CONTENT_LENGTH',
       get('HYDRAWATCH_MAX_CONTENT_LENGTH') ?? '10485760',
-      1024,
-      2 ** 31 - 1,
+      CONTENT_LENGTH_RANGE.min,
+      CONTENT_LENGTH_RANGE.max,
     ),
     maxEnvelopeObjects: integer(
       'HYDRAWATCH_MAX_ENVELOPE_OBJECTS',

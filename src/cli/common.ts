@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
 import { pemThumbprint } from '../auth/client-certificates.js'
 import type { Config, ConfigOverrides } from '../config.js'
-import { loadConfig } from '../config.js'
+import { CONTENT_LENGTH_RANGE, loadConfig } from '../config.js'
 import { parseDuration } from '../duration.js'
 
 /** Pieces every command module shares: option parsers, configuration, output. */
@@ -35,8 +35,9 @@ export const positive = (value: string): number => {
 /** A body size limit, as HYDRAWATCH_MAX_CONTENT_LENGTH takes it: room for a small envelope. */
 export const contentLength = (value: string): number => {
   const n = positive(value)
-  if (n < 1024 || n > 2 ** 31 - 1) {
-    throw new InvalidArgumentError('expected a whole number of bytes from 1024 to 2147483647')
+  const { min, max } = CONTENT_LENGTH_RANGE
+  if (n < min || n > max) {
+    throw new InvalidArgumentError(`expected a whole number of bytes from ${min} to ${max}`)
   }
   return n
 }

@@ -101,6 +101,13 @@ const TAIL = Buffer.from(']}')
 const COMMA = 0x2c
 
 /**
+ * Whether other processes may write the database: PostgreSQL, where several hubs can share it. An
+ * embedded database is held by one hub, through which every write goes (admin commands too), so
+ * its own invalidation (read-ahead.ts) is all it needs.
+ */
+const sharedDatabase = (deps: Deps) => deps.config.database.kind === 'postgres'
+
+/**
  * The page `next` leads to, if it was read ahead and nothing was removed from the collection
  * since: a Delete an Object answered 200 by another hub on the database must not be undone by a
  * page this one read before it (read-ahead.ts invalidates only this process's pages).
@@ -115,7 +122,7 @@ async function readAheadPage(
     next === undefined
       ? undefined
       : await deps.readAhead.take(readAheadKey(next, limit), collectionPk)
-  if (page === undefined) return undefined
+  if (page === undefined || !sharedDatabase(deps)) return page
   return page.removals === (await deps.store.removals(collectionPk)) ? page : undefined
 }
 
@@ -162,6 +169,7 @@ async function listing(
   // only for a client that followed a next already: most that ask for a first page stop there
   if (next !== undefined && after !== undefined) {
     deps.readAhead.start(readAheadKey(next, limit), pk, limit, async () => {
+      if (!sharedDatabase(deps)) return read(q, ends.last, limit)
       const removals = await deps.store.removals(pk)
       return { ...(await read(q, ends.last, limit)), removals }
     })
