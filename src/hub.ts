@@ -13,10 +13,12 @@ import { openDatabase } from './storage/open-database.js'
 
 /**
  * Listing items held read ahead across all clients: 20,000 objects of ~800 bytes are ~16 MB,
- * room for 20 clients syncing pages of 1,000 at once.
+ * room for 10 clients syncing pages of 1,000 at once, each with two pages ahead.
  */
 const READ_AHEAD_ITEMS = 20_000
 const READ_AHEAD_TTL_MS = 2000
+/** Two pages of up to 1,000 are read ahead of a client paging through a listing, one if larger. */
+const READ_AHEAD_WALK_ITEMS = 2000
 
 /**
  * Listing bodies from 64 kB (a page of ~80 objects) come from the pool; 32 MB of them wait for
@@ -57,7 +59,7 @@ export async function openHub(
       validate:
         opts.validator === 'now' ? createObjectValidator() : onDemand(createObjectValidator),
       background: new BackgroundTasks(),
-      readAhead: new ReadAhead(READ_AHEAD_ITEMS, READ_AHEAD_TTL_MS),
+      readAhead: new ReadAhead(READ_AHEAD_ITEMS, READ_AHEAD_TTL_MS, READ_AHEAD_WALK_ITEMS),
       bodies: new BodyPool(POOLED_BODY_BYTES, POOL_BYTES),
     }
   } catch (err) {

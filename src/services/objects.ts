@@ -29,6 +29,7 @@ import type {
 import { storable } from '../storage/store.js'
 import { joinedText } from '../storage/joined-text.js'
 import type { Deps } from './deps.js'
+import type { PageRead } from './read-ahead.js'
 import { isReferenceObject } from './reference-content.js'
 
 export interface CollectionContext {
@@ -90,8 +91,13 @@ function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds |
     : { first: first.date_added, last: { date_added: last.date_added, pk: last.pk } }
 }
 
-/** A page read ahead is the one a `next` leads to with the same page size. */
-const readAheadKey = (next: string, limit: number) => `${limit}/${next}`
+/**
+ * A page read ahead is the one that starts after a keyset position, in a query and page size. The
+ * `next` naming the position is checked before a page is looked up, so the key need not hold who
+ * asks; it holds the position rather than the token, which also holds the time it was made.
+ */
+const readAheadKey = (binding: NextBinding, limit: number, from: KeysetPosition) =>
+  JSON.stringify([binding.filters, binding.objectId ?? null, limit, from.date_added, from.pk])
 
 const objectNotFound = () =>
   notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no object with this id in the collection')
@@ -108,22 +114,36 @@ const COMMA = 0x2c
 const sharedDatabase = (deps: Deps) => deps.config.database.kind === 'postgres'
 
 /**
- * The page `next` leads to, if it was read ahead and nothing was removed from the collection
- * since: a Delete an Object answered 200 by another hub on the database must not be undone by a
- * page this one read before it (read-ahead.ts invalidates only this process's pages).
+ * The page `after` starts, if it was read ahead and, where other hubs may write the database,
+ * nothing was removed from the collection since: a Delete an Object answered 200 by another hub
+ * must not be undone by a page this one read before it (read-ahead.ts invalidates only this
+ * process's pages). `removals` is the collection's count (store.removals) read for this request.
  */
 async function readAheadPage(
   deps: Deps,
-  next: string | undefined,
-  limit: number,
+  key: string,
   collectionPk: string,
+  removals: string | undefined,
 ): Promise<RenderedPage | undefined> {
-  const page =
-    next === undefined
-      ? undefined
-      : await deps.readAhead.take(readAheadKey(next, limit), collectionPk)
-  if (page === undefined || !sharedDatabase(deps)) return page
-  return page.removals === (await deps.store.removals(collectionPk)) ? page : undefined
+  const page = await deps.readAhead.take(key, collectionPk)
+  return page === undefined || page.removals === removals ? page : undefined
+}
+
+/**
+ * Reading the page after `from` ahead of the request for it, stamped with `removals`, read before
+ * the read begins: any count read earlier will do, an older one only turns away more pages.
+ */
+function pageAfter(
+  binding: NextBinding,
+  from: KeysetPosition,
+  limit: number,
+  removals: string | undefined,
+  read: (after: KeysetPosition) => Promise<RenderedPage>,
+): PageRead<RenderedPage> {
+  return {
+    key: readAheadKey(binding, limit, from),
+    read: async () => ({ ...(await read(from)), ...(removals !== undefined && { removals }) }),
+  }
 }
 
 async function listing(
@@ -152,8 +172,16 @@ async function listing(
   const limit = Math.min(filters.limit ?? DEFAULT_PAGE_SIZE, deps.config.maxPageSize)
   const q = objectQuery(ctx, filters, objectId)
   const pk = ctx.collection.pk
-  const { joined, more, ends } =
-    (await readAheadPage(deps, filters.next, limit, pk)) ?? (await read(q, after, limit))
+  // A request that follows a next reads the collection's removals once: to check the page read
+  // ahead for it, and to stamp the pages it reads ahead (one query a page, where each page read
+  // ahead read them itself as well).
+  const removals =
+    after !== undefined && sharedDatabase(deps) ? await deps.store.removals(pk) : undefined
+  const held =
+    after === undefined
+      ? undefined
+      : await readAheadPage(deps, readAheadKey(binding, limit, after), pk, removals)
+  const { joined, more, ends } = held ?? (await read(q, after, limit))
   if (ends === undefined) {
     // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
     if (
@@ -168,11 +196,16 @@ async function listing(
   const next = more ? encodeNext(deps.keys.cursorSecret, binding, ends.last) : undefined
   // only for a client that followed a next already: most that ask for a first page stop there
   if (next !== undefined && after !== undefined) {
-    deps.readAhead.start(readAheadKey(next, limit), pk, limit, async () => {
-      if (!sharedDatabase(deps)) return read(q, ends.last, limit)
-      const removals = await deps.store.removals(pk)
-      return { ...(await read(q, ends.last, limit)), removals }
-    })
+    const readFrom = (from: KeysetPosition) => read(q, from, limit)
+    deps.readAhead.start(
+      pk,
+      limit,
+      pageAfter(binding, ends.last, limit, removals, readFrom),
+      (page) =>
+        page.more && page.ends !== undefined
+          ? pageAfter(binding, page.ends.last, limit, removals, readFrom)
+          : undefined,
+    )
   }
   const head = Buffer.from(
     next === undefined

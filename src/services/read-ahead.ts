@@ -2,7 +2,9 @@
  * Pages read ahead: when a page asked for with a `next` names another, the page that one leads to
  * is read at once, while the client is still receiving the first, and handed to the request that
  * follows it. A sync otherwise leaves the database, the hub and the client each idle two thirds of
- * the time, since every page waits for the one before it.
+ * the time, since every page waits for the one before it. Small pages are read two ahead: with
+ * one, the database still waited for each request (a sync of 200 pages of 1,000 took 0.73 to
+ * 0.80 s, against 0.54 to 0.65 s with two).
  *
  * A page read ahead is what a request sent at that moment would have got. Rows added afterwards
  * sort after it (date_added is assigned under the collection lock), so they come on later pages
@@ -17,19 +19,52 @@ export class ReadAhead<P> {
   readonly #generations = new Map<string, number>()
   readonly #maxItems: number
   readonly #ttlMs: number
+  readonly #walkItems: number
   #items = 0
 
-  /** At most `maxItems` items held in all, each page for at most `ttlMs`. */
-  constructor(maxItems: number, ttlMs: number) {
+  /**
+   * At most `maxItems` items held in all, each page for at most `ttlMs`; a walk has up to two pages
+   * read ahead of the one it asked for last, if they hold no more than `walkItems` items together.
+   */
+  constructor(maxItems: number, ttlMs: number, walkItems: number) {
     this.#maxItems = maxItems
     this.#ttlMs = ttlMs
+    this.#walkItems = walkItems
   }
 
-  /** Starts reading the page `key` (up to `limit` items) of the collection, if there is room. */
-  start(key: string, collectionPk: string, limit: number, read: () => Promise<P>): void {
+  /**
+   * Starts reading `first`, a page of up to `limit` items of the collection, if there is room and
+   * it is not being read already; once it is read, the page `following` names after it is started
+   * likewise, if the walk may have one more ahead.
+   */
+  start(
+    collectionPk: string,
+    limit: number,
+    first: PageRead<P>,
+    following: (page: P) => PageRead<P> | undefined,
+  ): void {
+    const page = this.#startOne(collectionPk, limit, first)
+    if (page === undefined || 2 * limit > this.#walkItems) return
+    const generation = this.#generation(collectionPk)
+    void page.then((p) => {
+      // a page made stale by a write may end elsewhere than the one the client will get
+      if (p === undefined || this.#generation(collectionPk) !== generation) return
+      const second = following(p)
+      if (second !== undefined) void this.#startOne(collectionPk, limit, second)
+    })
+  }
+
+  /** The page `key` names, held or started now; undefined if there is no room for it. */
+  #startOne(
+    collectionPk: string,
+    limit: number,
+    { key, read }: PageRead<P>,
+  ): Promise<P | undefined> | undefined {
     const now = performance.now()
     for (const [k, e] of this.#pages) if (e.until <= now) this.#drop(k, e)
-    if (this.#pages.has(key) || this.#items + limit > this.#maxItems) return
+    const held = this.#pages.get(key)
+    if (held !== undefined) return held.page
+    if (this.#items + limit > this.#maxItems) return undefined
     const page = read().then(
       (p) => p,
       // the request that wants it reads it again, and meets the error there if it persists
@@ -37,12 +72,13 @@ export class ReadAhead<P> {
     )
     this.#pages.set(key, {
       collectionPk,
-      generation: this.#generations.get(collectionPk) ?? 0,
+      generation: this.#generation(collectionPk),
       page,
       items: limit,
       until: now + this.#ttlMs,
     })
     this.#items += limit
+    return page
   }
 
   /** The page `key` read ahead, still fresh, or undefined; either way it is handed out once. */
@@ -53,20 +89,30 @@ export class ReadAhead<P> {
     const fresh =
       e.collectionPk === collectionPk &&
       e.until > performance.now() &&
-      e.generation === (this.#generations.get(collectionPk) ?? 0)
+      e.generation === this.#generation(collectionPk)
     return fresh ? e.page : undefined
   }
 
   /** After a write to the collection: its pages read ahead, done or in flight, are stale. */
   invalidate(collectionPk: string): void {
-    this.#generations.set(collectionPk, (this.#generations.get(collectionPk) ?? 0) + 1)
+    this.#generations.set(collectionPk, this.#generation(collectionPk) + 1)
     for (const [k, e] of this.#pages) if (e.collectionPk === collectionPk) this.#drop(k, e)
+  }
+
+  #generation(collectionPk: string): number {
+    return this.#generations.get(collectionPk) ?? 0
   }
 
   #drop(key: string, e: Entry<P>): void {
     this.#pages.delete(key)
     this.#items -= e.items
   }
+}
+
+/** A page to read ahead: the key it is taken by, and how to read it. */
+export interface PageRead<P> {
+  key: string
+  read: () => Promise<P>
 }
 
 interface Entry<P> {

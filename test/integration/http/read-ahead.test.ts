@@ -92,6 +92,47 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
     },
   )
 
+  /**
+   * Eight new objects, and their first two pages of two: the hub reads the third and the fourth
+   * ahead while the second goes out. rest() asks for the third and then the fourth.
+   */
+  async function twoPagesOfTwoOfFour(salt: number) {
+    const all = await postNew(salt, 8)
+    const filter = `match[id]=${all.join(',')}&limit=2`
+    const { pages, next } = await walk(filter, 2)
+    expect(pages.flat()).toEqual(all.slice(0, 4))
+    return {
+      all,
+      rest: async () => {
+        const third = await hub.request(`${OBJECTS}?${filter}&next=${next}`, { token })
+        const fourth = await hub.request(`${OBJECTS}?${filter}&next=${third.json.next}`, { token })
+        return [ids(third), ids(fourth)]
+      },
+    }
+  }
+
+  it('T-185 an object deleted on the page after next, read two ahead, is not served', async () => {
+    const { all, rest } = await twoPagesOfTwoOfFour(0xaa)
+    const gone = await hub.request(`${OBJECTS}${all[6]}/`, { token, method: 'DELETE' })
+    expect(gone.status).toBe(200)
+    expect(await rest()).toEqual([all.slice(4, 6), [all[7]]])
+  })
+
+  it.runIf(dialect === 'postgres')(
+    'T-185 an object deleted through another hub on the page after next, read two ahead, is not served',
+    async () => {
+      const other = await startHubOn(hub.databaseUrl)
+      try {
+        const { all, rest } = await twoPagesOfTwoOfFour(0xab)
+        const gone = await other.request(`${OBJECTS}${all[6]}/`, { token, method: 'DELETE' })
+        expect(gone.status).toBe(200)
+        expect(await rest()).toEqual([all.slice(4, 6), [all[7]]])
+      } finally {
+        await other.close()
+      }
+    },
+  )
+
   it('T-117 an object given a new version between two pages is not served in its old version', async () => {
     const { all, thirdPage } = await twoPagesOfTwo(0xa3)
     await post(hub, token, C, [ind(all[4]!, '2025-08-01T00:00:00.000Z')])

@@ -1,44 +1,69 @@
 import { describe, expect, it, vi } from 'vitest'
-import { ReadAhead } from '../../../src/services/read-ahead.js'
+import { ReadAhead, type PageRead } from '../../../src/services/read-ahead.js'
 
-const page = (n: number) => () => Promise.resolve({ n })
+interface Page {
+  n: number
+}
+
+const page = (key: string, n: number): PageRead<Page> => ({
+  key,
+  read: () => Promise.resolve({ n }),
+})
+const none = () => undefined
+
+/** A walk over pages 'p1', 'p2', … whose reads are counted. */
+function walk() {
+  const reads: string[] = []
+  const step = (n: number): PageRead<Page> => ({
+    key: `p${n}`,
+    read: () => {
+      reads.push(`p${n}`)
+      return Promise.resolve({ n })
+    },
+  })
+  return { reads, step, following: (p: Page) => step(p.n + 1) }
+}
+
+/** Lets reads started from settled pages run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('ReadAhead', () => {
   it('hands a page read ahead to one request only, and only for its collection', async () => {
-    const ahead = new ReadAhead<{ n: number }>(100, 1000)
-    ahead.start('k', 'c1', 10, page(1))
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    ahead.start('c1', 10, page('k', 1), none)
     expect(ahead.take('k', 'c2')).toBeUndefined()
-    ahead.start('k', 'c1', 10, page(2))
+    ahead.start('c1', 10, page('k', 2), none)
     expect(await ahead.take('k', 'c1')).toEqual({ n: 2 })
     expect(ahead.take('k', 'c1')).toBeUndefined()
   })
 
   it('drops the pages of a collection written to, even those still being read', async () => {
-    const ahead = new ReadAhead<{ n: number }>(100, 1000)
-    let finish!: (p: { n: number }) => void
-    ahead.start('slow', 'c1', 10, () => new Promise((resolve) => (finish = resolve)))
-    ahead.start('other', 'c2', 10, page(2))
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    let finish!: (p: Page) => void
+    const slow = { key: 'slow', read: () => new Promise<Page>((resolve) => (finish = resolve)) }
+    ahead.start('c1', 10, slow, none)
+    ahead.start('c2', 10, page('other', 2), none)
     ahead.invalidate('c1')
     finish({ n: 1 })
     expect(ahead.take('slow', 'c1')).toBeUndefined()
     expect(await ahead.take('other', 'c2')).toEqual({ n: 2 })
     // a page started after the write is fresh again
-    ahead.start('slow', 'c1', 10, page(3))
+    ahead.start('c1', 10, page('slow', 3), none)
     expect(await ahead.take('slow', 'c1')).toEqual({ n: 3 })
   })
 
   it('keeps a page for its time only, and no more items than it may hold', async () => {
     vi.useFakeTimers({ toFake: ['performance'] })
     try {
-      const ahead = new ReadAhead<{ n: number }>(25, 1000)
-      ahead.start('a', 'c', 10, page(1))
-      ahead.start('b', 'c', 10, page(2))
-      ahead.start('full', 'c', 10, page(3))
+      const ahead = new ReadAhead<Page>(25, 1000, 20)
+      ahead.start('c', 10, page('a', 1), none)
+      ahead.start('c', 10, page('b', 2), none)
+      ahead.start('c', 10, page('full', 3), none)
       expect(ahead.take('full', 'c')).toBeUndefined()
       vi.advanceTimersByTime(1001)
       expect(ahead.take('a', 'c')).toBeUndefined()
       // expired pages free their room
-      ahead.start('later', 'c', 20, page(4))
+      ahead.start('c', 20, page('later', 4), none)
       expect(await ahead.take('later', 'c')).toEqual({ n: 4 })
     } finally {
       vi.useRealTimers()
@@ -46,8 +71,48 @@ describe('ReadAhead', () => {
   })
 
   it('a failed read is no page: the request reads again', async () => {
-    const ahead = new ReadAhead<{ n: number }>(100, 1000)
-    ahead.start('k', 'c', 10, () => Promise.reject(new Error('connection lost')))
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    const failing = { key: 'k', read: () => Promise.reject(new Error('connection lost')) }
+    ahead.start('c', 10, failing, () => page('after', 2))
     expect(await ahead.take('k', 'c')).toBeUndefined()
+    await settle()
+    expect(ahead.take('after', 'c')).toBeUndefined()
+  })
+
+  it('reads a walk of small pages two ahead, each page once', async () => {
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    const { reads, step, following } = walk()
+    ahead.start('c', 10, step(2), following)
+    await settle()
+    expect(reads).toEqual(['p2', 'p3'])
+    // serving page 2 starts page 3, which is held: page 4 is read once page 3 is
+    expect(await ahead.take('p2', 'c')).toEqual({ n: 2 })
+    ahead.start('c', 10, step(3), following)
+    await settle()
+    expect(reads).toEqual(['p2', 'p3', 'p4'])
+    expect(await ahead.take('p3', 'c')).toEqual({ n: 3 })
+    expect(await ahead.take('p4', 'c')).toEqual({ n: 4 })
+  })
+
+  it('reads one page ahead of a walk whose two pages would hold more than a walk may', async () => {
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    const { reads, step, following } = walk()
+    ahead.start('c', 11, step(2), following)
+    await settle()
+    expect(reads).toEqual(['p2'])
+  })
+
+  it('reads no page after one a write made stale', async () => {
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    let finish!: (p: Page) => void
+    const slow = { key: 'p2', read: () => new Promise<Page>((resolve) => (finish = resolve)) }
+    const { reads, following } = walk()
+    ahead.start('c', 10, slow, following)
+    ahead.invalidate('c')
+    finish({ n: 2 })
+    await settle()
+    expect(reads).toEqual([])
+    expect(ahead.take('p2', 'c')).toBeUndefined()
+    expect(ahead.take('p3', 'c')).toBeUndefined()
   })
 })
