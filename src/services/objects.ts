@@ -92,12 +92,20 @@ function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds |
 }
 
 /**
- * A page read ahead is the one that starts after a keyset position, in a query and page size. The
- * `next` naming the position is checked before a page is looked up, so the key need not hold who
- * asks; it holds the position rather than the token, which also holds the time it was made.
+ * A page read ahead is the one that starts after a keyset position, in a query and page size, for
+ * one subject. It is keyed by the position rather than by the `next` naming it, since a `next`
+ * also holds the time it was made, and the page after a page read ahead is read before its `next`
+ * is.
  */
 const readAheadKey = (binding: NextBinding, limit: number, from: KeysetPosition) =>
-  JSON.stringify([binding.filters, binding.objectId ?? null, limit, from.date_added, from.pk])
+  JSON.stringify([
+    binding.sub,
+    binding.filters,
+    binding.objectId ?? null,
+    limit,
+    from.date_added,
+    from.pk,
+  ])
 
 const objectNotFound = () =>
   notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no object with this id in the collection')
