@@ -246,6 +246,8 @@ export function buildProgram(): Command {
       })
       for (const warning of warnings) info(`warning: ${warning}`)
       out(JSON.stringify(summary))
+      // a bundle's objects that were refused are not stored: a failure, as it is for publish
+      if (summary.format === 'bundle' && summary.failure_count > 0) process.exitCode = EXIT.FAILURE
     })
 
   registerFeedCommands(program)

@@ -4,7 +4,7 @@ import { HUB_MEDIA_TYPES } from '../services/bootstrap.js'
 import type { Deps } from '../services/deps.js'
 import type { AuditFilter } from '../storage/audit-log.js'
 import type { CredentialRefs } from '../storage/feed-store.js'
-import type { AuditEvent } from '../storage/store.js'
+import type { ApiRootRecord, AuditEvent, CollectionRecord } from '../storage/store.js'
 import {
   addFeed,
   listFeeds,
@@ -83,6 +83,16 @@ async function rootOrThrow(deps: Deps, name: string) {
  * Admin operations, each a plain function of JSON input to JSON output, so the CLI can run them
  * against the database directly or, while a hub holds an embedded database, through that hub.
  */
+/** An API root as admin commands list it: without the database's row key. */
+function shownApiRoot({ pk: _pk, ...root }: ApiRootRecord) {
+  return root
+}
+
+/** A collection as admin commands list it: named by its API root, without row keys. */
+function shownCollection(apiRoot: string, { pk: _pk, api_root_pk: _root, ...c }: CollectionRecord) {
+  return { api_root: apiRoot, ...c }
+}
+
 export const operations = {
   'token.issue': async (deps: Deps, input: TokenRequest) => {
     if (input.sub.trim() === '') throw new AdminInputError('--sub must not be empty')
@@ -99,7 +109,7 @@ export const operations = {
   },
 
   'api-roots.list': async (deps: Deps) => {
-    return { api_roots: await deps.store.listApiRoots() }
+    return { api_roots: (await deps.store.listApiRoots()).map(shownApiRoot) }
   },
 
   'api-roots.create': async (deps: Deps, input: ApiRootInput) => {
@@ -127,7 +137,7 @@ export const operations = {
     const collections = []
     for (const root of roots) {
       for (const c of await deps.store.listCollections(root.pk)) {
-        collections.push({ api_root: root.name, ...c })
+        collections.push(shownCollection(root.name, c))
       }
     }
     return { collections }

@@ -90,9 +90,24 @@ describe('hydrawatch CLI with the embedded database', { timeout: 180_000 }, () =
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({ id, alias: 'proxy-ranges', can_read: true, can_write: false })
     const listed = await runCli(['collections', 'list', '--json'], env())
-    expect(JSON.parse(listed.stdout).map((c: { alias: string }) => c.alias)).toContain(
-      'proxy-ranges',
+    const shown = JSON.parse(listed.stdout).find(
+      (c: { alias: string }) => c.alias === 'proxy-ranges',
     )
+    // what a user can use: no database row keys
+    expect(Object.keys(shown).sort()).toEqual([
+      'alias',
+      'api_root',
+      'builtin',
+      'can_read',
+      'can_write',
+      'description',
+      'id',
+      'media_types',
+      'require_attribution',
+      'title',
+    ])
+    const roots = await runCli(['api-roots', 'list', '--json'], env())
+    expect(JSON.parse(roots.stdout)[0]).not.toHaveProperty('pk')
   })
 
   it('refuses a second serve on a held data directory with exit code 3', async () => {
