@@ -29,7 +29,12 @@ import {
   collectionValues,
   taxiiText,
 } from './columns.js'
-import { consecutiveStamps, taxiiOfPgMicroseconds, unixMicroseconds } from './taxii-time.js'
+import {
+  consecutiveStamps,
+  STAMP_SPACING_US,
+  taxiiOfPgMicroseconds,
+  unixMicroseconds,
+} from './taxii-time.js'
 import { binaryCopyIn, binaryCopyOut } from './open-database.js'
 import { BinaryCopyWriter, CopyFields, type CopyData } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
@@ -465,7 +470,7 @@ const OBJECT_COPY_TARGET =
 
 /**
  * The COPY rows of new versions: `versions[i]` and `dates[i]` are those of `fresh[i]`, and the
- * dates run one microsecond apart (consecutiveStamps).
+ * dates run STAMP_SPACING_US apart (consecutiveStamps).
  */
 function objectRows(
   collectionPk: string,
@@ -487,7 +492,7 @@ function objectRows(
       .text(object.spec_version)
       .text(versions[i]!)
       .text(object.version_key ?? versionKeyOfTaxii(dates[i]!))
-      .timestamptz(start + i)
+      .timestamptz(start + STAMP_SPACING_US * i)
       .text(object.body)
   })
   return rows.end()
@@ -518,7 +523,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
   ): Promise<CollectionMark & { base: string }> {
     const { rows } = await sql<CollectionMark & { base: string }>`
       select ${taxiiText(
-        sql`greatest(clock_timestamp(), coalesce(last_date_added + interval '1 microsecond', '-infinity'))`,
+        sql`greatest(clock_timestamp(), coalesce(last_date_added + ${sql.lit(STAMP_SPACING_US)} * interval '1 microsecond', '-infinity'))`,
       )} as base, ${taxiiText(sql`last_date_added`)} as last, rewrites::text as rewrites
       from collections where pk = ${collectionPk}::bigint for update`.execute(trx)
     const row = rows[0]

@@ -37,9 +37,21 @@ export const unixMicroseconds = (ts: string): number =>
   Date.parse(`${ts.slice(0, 23)}Z`) * 1000 + Number(ts.slice(23, 26))
 
 /**
- * addMicroseconds(base, i) for i = 0..n-1, as an envelope's date_added stamps. Epoch microseconds
- * stay below 2^53 until the year 2255, so plain numbers are exact, and the millisecond part is
- * formatted once per millisecond: BigInt and a Date per object were 15% of the hub's ingest CPU.
+ * Microseconds between two records a post stamps in a collection, and at least between the last
+ * stamp of one post and the first of the next (T-134). So no millisecond holds more than 50
+ * stamped records, and a client that cuts X-TAXII-Date-Added-Last to milliseconds and pages by
+ * `added_after` with a `limit` above 50 re-reads at most 50 records a page but always moves on;
+ * with records 1 µs apart, the 1,000 objects of one post shared a millisecond, and such a client
+ * asking for 100 at a time was sent the same page forever. A collection can take 50,000 stamped
+ * records a second before its stamps run ahead of the clock.
+ */
+export const STAMP_SPACING_US = 20
+
+/**
+ * addMicroseconds(base, STAMP_SPACING_US * i) for i = 0..n-1, as an envelope's date_added stamps.
+ * Epoch microseconds stay below 2^53 until the year 2255, so plain numbers are exact, and the
+ * millisecond part is formatted once per millisecond: BigInt and a Date per object were 15% of
+ * the hub's ingest CPU.
  */
 export function consecutiveStamps(base: string, n: number): string[] {
   const start = unixMicroseconds(base)
@@ -47,7 +59,7 @@ export function consecutiveStamps(base: string, n: number): string[] {
   let ms = NaN
   let prefix = ''
   for (let i = 0; i < n; i++) {
-    const us = start + i
+    const us = start + STAMP_SPACING_US * i
     const m = Math.floor(us / 1000)
     if (m !== ms) {
       ms = m

@@ -75,6 +75,32 @@ function validContentType(contentType: string | null, accept: string): boolean {
   return acceptTokens.every((t) => tokens.includes(t)) && tokens[0] === 'application/taxii+json'
 }
 
+/**
+ * Polls `alias` by `added_after` as platforms that cut X-TAXII-Date-Added-Last to milliseconds do,
+ * `limit` at a time, and returns the ids received; fails if the cursor stops moving.
+ */
+async function pollTruncating(
+  hub: TestHub,
+  token: string,
+  alias: string,
+  limit: number,
+): Promise<string[]> {
+  const seen = new Set<string>()
+  let cursor = '2000-01-01T00:00:00.000Z'
+  for (let polls = 0; ; polls++) {
+    expect(polls).toBeLessThan(20)
+    const res = await hub.request(
+      `/hub/collections/${alias}/objects/?limit=${limit}&added_after=${cursor}`,
+      { token },
+    )
+    for (const id of (res.json.objects ?? []).map((o: any) => o.id)) seen.add(id)
+    if (res.json.more !== true) return [...seen].sort()
+    const truncated = `${res.headers.get('x-taxii-date-added-last')!.slice(0, 23)}Z`
+    expect(truncated).not.toBe(cursor)
+    cursor = truncated
+  }
+}
+
 describe.each(DIALECTS)('real clients (%s)', (dialect) => {
   let hub: TestHub
   let token: string
@@ -395,30 +421,14 @@ describe.each(DIALECTS)('real clients (%s)', (dialect) => {
 
     it('T-134 a client truncating X-TAXII-Date-Added-Last to milliseconds still gets everything', async () => {
       // records a millisecond or more apart, as separate posts are: the truncated cursor re-reads
-      // the last record of each page but moves on (a tie of more than `limit` records inside one
-      // millisecond would stall such a client on any server)
+      // the last record of each page but moves on
       await addCollection(hub, { alias: 'platform-feed', title: 'Platform feed' })
       const feed = Array.from({ length: 6 }, (_, i) => stixId('indicator', 400 + i, SALT))
       for (const id of feed) {
         await post(hub, token, 'platform-feed', [ind(id)])
         await sleep(2)
       }
-      const seen = new Set<string>()
-      let cursor = '2000-01-01T00:00:00.000Z'
-      let polls = 0
-      for (;;) {
-        const res = await hub.request(
-          `/hub/collections/platform-feed/objects/?limit=3&added_after=${cursor}`,
-          { token },
-        )
-        for (const id of (res.json.objects ?? []).map((o: any) => o.id)) seen.add(id)
-        if (res.json.more !== true) break
-        const truncated = `${res.headers.get('x-taxii-date-added-last')!.slice(0, 23)}Z`
-        expect(truncated).not.toBe(cursor)
-        cursor = truncated
-        expect(++polls).toBeLessThan(20)
-      }
-      expect([...seen].sort()).toEqual([...feed].sort())
+      expect(await pollTruncating(hub, token, 'platform-feed', 3)).toEqual([...feed].sort())
     })
 
     it('T-106 T-211 a client that trusts limit never gets more than it asked for', async () => {
@@ -448,3 +458,31 @@ describe.each(DIALECTS)('real clients (%s)', (dialect) => {
     })
   })
 })
+
+describe.each(DIALECTS)(
+  'platforms truncating date_added, with the default page cap (%s)',
+  (dialect) => {
+    let hub: TestHub
+    let token: string
+    beforeAll(async () => {
+      hub = await startTestHub(dialect)
+      token = await hub.token({ read: ['*'], write: ['*'] })
+    })
+    afterAll(() => hub.close())
+
+    it('T-134 a client truncating X-TAXII-Date-Added-Last to milliseconds gets a large post in pages of 100', async () => {
+      // one post's records are stamped 20 µs apart, so a millisecond holds at most 50 of them and a
+      // page of 100 always ends past the millisecond its truncated cursor names (1 µs apart, they
+      // shared a millisecond, and the client was sent the same page forever)
+      await addCollection(hub, { alias: 'platform-bulk', title: 'Platform bulk' })
+      const bulk = Array.from({ length: 300 }, (_, i) => stixId('indicator', 500 + i, SALT))
+      await post(
+        hub,
+        token,
+        'platform-bulk',
+        bulk.map((id) => ind(id)),
+      )
+      expect(await pollTruncating(hub, token, 'platform-bulk', 100)).toEqual([...bulk].sort())
+    })
+  },
+)

@@ -209,7 +209,7 @@ describe.each(DIALECTS)('import of a medallion data file (%s)', (dialect) => {
     const res = await hub.get(`${relay}/manifest/`, token)
     expect(res.body.objects.map((o: any) => o.date_added)).toEqual([
       '2100-01-01T00:00:00.000000Z',
-      '2100-01-01T00:00:00.000001Z',
+      '2100-01-01T00:00:00.000020Z',
     ])
   })
 })

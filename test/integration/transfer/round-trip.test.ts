@@ -154,12 +154,12 @@ describe.each(DIALECTS)('export, then import into a fresh database (%s)', (diale
       await operations.export(b.server.deps, { file: again })
       expect(linesAfterHeader(again)).toEqual(linesAfterHeader(file))
 
-      // T-134: the restored last_date_added still covers the deleted record
+      // T-134: the restored last_date_added still covers the deleted record (stamped at .000020)
       await b.post(`${RELAY}/objects/`, token, [indicator(5)])
       const manifest = await b.get(`${RELAY}/manifest/`, token)
       expect(manifest.body.objects.map((o: any) => o.date_added)).toEqual([
         '2100-01-01T00:00:00.000000Z',
-        '2100-01-01T00:00:00.000002Z',
+        '2100-01-01T00:00:00.000040Z',
       ])
     } finally {
       await b.close()

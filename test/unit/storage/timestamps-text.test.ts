@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   addMicroseconds,
   consecutiveStamps,
+  STAMP_SPACING_US,
   taxiiOfPgMicroseconds,
 } from '../../../src/storage/taxii-time.js'
 
@@ -29,7 +30,7 @@ describe('taxiiOfPgMicroseconds', () => {
 })
 
 describe('consecutiveStamps', () => {
-  it('equals addMicroseconds for every offset, across millisecond, second and year ends', () => {
+  it('T-134 equals addMicroseconds for every offset, across millisecond, second and year ends', () => {
     for (const base of [
       '2026-11-29T12:29:38.081829Z',
       '2026-12-31T23:59:59.999998Z',
@@ -39,9 +40,18 @@ describe('consecutiveStamps', () => {
       const stamps = consecutiveStamps(base, 2500)
       expect(stamps).toHaveLength(2500)
       stamps.forEach((s, i) => {
-        if (s !== addMicroseconds(base, i)) expect(s).toBe(addMicroseconds(base, i))
+        const expected = addMicroseconds(base, STAMP_SPACING_US * i)
+        if (s !== expected) expect(s).toBe(expected)
       })
     }
+  })
+
+  it('T-134 puts no more than 50 stamps in a millisecond', () => {
+    const perMillisecond = new Map<string, number>()
+    for (const s of consecutiveStamps('2026-11-29T12:29:38.081829Z', 5000)) {
+      perMillisecond.set(s.slice(0, 23), (perMillisecond.get(s.slice(0, 23)) ?? 0) + 1)
+    }
+    expect(Math.max(...perMillisecond.values())).toBe(50)
   })
 
   it('gives nothing for n = 0', () => {
