@@ -79,10 +79,6 @@ async function rootOrThrow(deps: Deps, name: string) {
   return root
 }
 
-/**
- * Admin operations, each a plain function of JSON input to JSON output, so the CLI can run them
- * against the database directly or, while a hub holds an embedded database, through that hub.
- */
 /** An API root as admin commands list it: without the database's row key. */
 function shownApiRoot({ pk: _pk, ...root }: ApiRootRecord) {
   return root
@@ -93,6 +89,10 @@ function shownCollection(apiRoot: string, { pk: _pk, api_root_pk: _root, ...c }:
   return { api_root: apiRoot, ...c }
 }
 
+/**
+ * Admin operations, each a plain function of JSON input to JSON output, so the CLI can run them
+ * against the database directly or, while a hub holds an embedded database, through that hub.
+ */
 export const operations = {
   'token.issue': async (deps: Deps, input: TokenRequest) => {
     if (input.sub.trim() === '') throw new AdminInputError('--sub must not be empty')

@@ -43,42 +43,37 @@ export class ReadAhead<P> {
     first: PageRead<P>,
     following: (page: P) => PageRead<P> | undefined,
   ): void {
-    const page = this.#startOne(collectionPk, limit, first)
-    if (page === undefined || 2 * limit > this.#walkItems) return
-    const generation = this.#generation(collectionPk)
-    void page.then((p) => {
+    const entry = this.#startOne(collectionPk, limit, first)
+    if (entry === undefined || 2 * limit > this.#walkItems) return
+    void entry.page.then((p) => {
       // a page made stale by a write may end elsewhere than the one the client will get
-      if (p === undefined || this.#generation(collectionPk) !== generation) return
+      if (p === undefined || this.#generation(collectionPk) !== entry.generation) return
       const second = following(p)
-      if (second !== undefined) void this.#startOne(collectionPk, limit, second)
+      if (second !== undefined) this.#startOne(collectionPk, limit, second)
     })
   }
 
   /** The page `key` names, held or started now; undefined if there is no room for it. */
-  #startOne(
-    collectionPk: string,
-    limit: number,
-    { key, read }: PageRead<P>,
-  ): Promise<P | undefined> | undefined {
+  #startOne(collectionPk: string, limit: number, { key, read }: PageRead<P>): Entry<P> | undefined {
     const now = performance.now()
     for (const [k, e] of this.#pages) if (e.until <= now) this.#drop(k, e)
     const held = this.#pages.get(key)
-    if (held !== undefined) return held.page
+    if (held !== undefined) return held
     if (this.#items + limit > this.#maxItems) return undefined
-    const page = read().then(
-      (p) => p,
-      // the request that wants it reads it again, and meets the error there if it persists
-      () => undefined,
-    )
-    this.#pages.set(key, {
+    const entry: Entry<P> = {
       collectionPk,
       generation: this.#generation(collectionPk),
-      page,
+      page: read().then(
+        (p) => p,
+        // the request that wants it reads it again, and meets the error there if it persists
+        () => undefined,
+      ),
       items: limit,
       until: now + this.#ttlMs,
-    })
+    }
+    this.#pages.set(key, entry)
     this.#items += limit
-    return page
+    return entry
   }
 
   /** The page `key` read ahead, still fresh, or undefined; either way it is handed out once. */
