@@ -12,7 +12,7 @@ import { describeObject, type ObjectMeta } from '../stix/common.js'
 import { isStixTimestamp, parseAddedAfter, versionKey } from '../stix/timestamps.js'
 import { mediaTypeForSpec } from '../media-types.js'
 import { storable } from '../storage/store.js'
-import { addMicroseconds } from '../storage/taxii-time.js'
+import { addMicroseconds, STAMP_SPACING_US } from '../storage/taxii-time.js'
 import type {
   ApiRootRecord,
   CollectionRecord,
@@ -886,14 +886,15 @@ function medallionObjects(
     }
   }
 
-  // Objects the manifest misses are stamped after all others, as if posted now (T-134).
-  let stamp = latest >= now ? addMicroseconds(latest, 1) : now
+  // Objects the manifest misses are stamped after all others, as if posted now, as far apart as
+  // posted objects are (T-134).
+  let stamp = latest >= now ? addMicroseconds(latest, STAMP_SPACING_US) : now
   const objects: ImportObject[] = []
   for (const { meta, spec_version, body, date } of candidates) {
     let date_added = date
     if (date_added === undefined) {
       date_added = stamp
-      stamp = addMicroseconds(stamp, 1)
+      stamp = addMicroseconds(stamp, STAMP_SPACING_US)
       warn(
         `${where} ${meta.id} ${meta.version ?? ''}: no manifest record; date_added ${date_added}`,
       )

@@ -143,6 +143,51 @@ describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) =
     ])
   })
 
+  it('T-134 stamps objects no manifest record describes after the newest one, 20 µs apart', async () => {
+    const indicator = (n: number) => ({
+      type: 'indicator',
+      spec_version: '2.1',
+      id: `indicator--6a1b2c3d-0000-4000-8000-00000000010${n}`,
+      created: '2025-01-01T00:00:00.000Z',
+      modified: '2025-01-01T00:00:00.000Z',
+      pattern: "[ipv4-addr:value = '10.0.0.1']",
+      pattern_type: 'stix',
+      valid_from: '2025-01-01T00:00:00Z',
+    })
+    const medallion = {
+      '/discovery': { title: 'm', api_roots: ['http://localhost:5000/late-root/'] },
+      'late-root': {
+        information: { title: 'late', versions: ['application/taxii+json;version=2.1'] },
+        status: [],
+        collections: [
+          {
+            id: '6a1b2c3d-0000-4000-8000-000000000002',
+            title: 'late',
+            can_read: true,
+            can_write: true,
+            media_types: ['application/stix+json;version=2.1'],
+            objects: [indicator(1), indicator(2), indicator(3)],
+            manifest: [
+              {
+                id: indicator(1).id,
+                date_added: '2100-01-01T00:00:00.000000Z',
+                version: '2025-01-01T00:00:00.000Z',
+                media_type: 'application/stix+json;version=2.1',
+              },
+            ],
+          },
+        ],
+      },
+    }
+    const summary = await operations.import(deps, {
+      file: file('late-medallion.json', JSON.stringify(medallion)),
+    })
+    const stamps = summary.warnings.flatMap(
+      (w) => /no manifest record; date_added (\S+)/.exec(w)?.[1] ?? [],
+    )
+    expect(stamps).toEqual(['2100-01-01T00:00:00.000020Z', '2100-01-01T00:00:00.000040Z'])
+  })
+
   it('refuses files it does not recognise and paths that are not absolute', async () => {
     await expect(
       operations.import(deps, { file: file('other.json', '{"hello":"world"}') }),
