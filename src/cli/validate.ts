@@ -1,12 +1,37 @@
 import { readFile } from 'node:fs/promises'
+import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
+import { spelledIntegerProblem } from '../stix/spelled-integers.js'
 
 export interface ValidateReport {
   checked: number
   invalid: number
 }
 
-/** The objects of a bundle, an envelope, a single object, or JSON Lines, with where each is. */
-function objectsOf(text: string): { where: string; value: unknown }[] {
+/** One object of a file, with where it is, read as the hub reads an envelope's elements. */
+interface FileObject {
+  where: string
+  /** undefined for a line that is not JSON */
+  item: EnvelopeItem | undefined
+}
+
+/** `text`, an object or a list of them, as the items of an envelope; undefined if it is not. */
+function asItems(text: string): EnvelopeItem[] | undefined {
+  try {
+    return readEnvelope(text, { maxObjects: Number.MAX_SAFE_INTEGER })
+  } catch {
+    return undefined
+  }
+}
+
+/** An item for a value that is no envelope element (not an object, say): the checks decide. */
+const itemOf = (value: unknown, index: number): EnvelopeItem => ({ index, source: '', value })
+
+/**
+ * The objects of a bundle, an envelope, a single object, or JSON Lines. Each is read as an
+ * envelope's element is on ingest (readEnvelope), so what the reader refuses (duplicate member
+ * names, numbers beyond a double, integers written with a fraction) is reported here too.
+ */
+function objectsOf(text: string): FileObject[] {
   let whole: unknown
   try {
     whole = JSON.parse(text)
@@ -16,17 +41,24 @@ function objectsOf(text: string): { where: string; value: unknown }[] {
       .map((line, i) => ({ line: line.trim(), n: i + 1 }))
       .filter(({ line }) => line !== '')
       .map(({ line, n }) => {
+        let value: unknown
         try {
-          return { where: `line ${n}`, value: JSON.parse(line) as unknown }
+          value = JSON.parse(line)
         } catch {
-          return { where: `line ${n}`, value: Symbol.for('not JSON') }
+          return { where: `line ${n}`, item: undefined }
+        }
+        return {
+          where: `line ${n}`,
+          item: asItems(`{"objects":[${line}]}`)?.[0] ?? itemOf(value, 0),
         }
       })
   }
   const objects = (whole as { objects?: unknown } | null)?.objects
-  if (Array.isArray(objects))
-    return (objects as unknown[]).map((value, i) => ({ where: `objects[${i}]`, value }))
-  return [{ where: '(file)', value: whole }]
+  if (Array.isArray(objects)) {
+    const items = asItems(text) ?? (objects as unknown[]).map(itemOf)
+    return items.map((item, i) => ({ where: `objects[${i}]`, item }))
+  }
+  return [{ where: '(file)', item: asItems(`{"objects":[${text}]}`)?.[0] ?? itemOf(whole, 0) }]
 }
 
 /**
@@ -38,12 +70,17 @@ export async function validateFiles(files: string[]): Promise<ValidateReport> {
   const validate = createObjectValidator()
   const report: ValidateReport = { checked: 0, invalid: 0 }
   for (const file of files) {
-    for (const { where, value } of objectsOf(await readFile(file, 'utf8'))) {
+    for (const { where, item } of objectsOf(await readFile(file, 'utf8'))) {
       report.checked++
-      const problem = typeof value === 'symbol' ? 'S-001 (line): not valid JSON' : validate(value)
+      const problem =
+        item === undefined
+          ? 'S-001 (line): not valid JSON'
+          : (item.problem ??
+            validate(item.value) ??
+            (item.decimals && spelledIntegerProblem(validate, item.value, item.decimals)))
       if (problem === undefined) continue
       report.invalid++
-      const id = (value as { id?: unknown } | null)?.id
+      const id = (item?.value as { id?: unknown } | null | undefined)?.id
       process.stdout.write(
         `${file}: ${where}${typeof id === 'string' ? ` ${id}` : ''}: ${problem}\n`,
       )

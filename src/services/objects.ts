@@ -11,6 +11,7 @@ import {
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
 import { decodeBody, readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
+import { spelledIntegerProblem } from '../stix/spelled-integers.js'
 import { concealedLineage } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 import type {
@@ -557,7 +558,11 @@ export async function storeItems(
     else {
       toStore.push({ ...d.meta, body: item.source })
       envelopeIndex.push(i)
-      verdicts.push(deps.validate(item.value) ?? extraCheck(item.value))
+      verdicts.push(
+        deps.validate(item.value) ??
+          (item.decimals && spelledIntegerProblem(deps.validate, item.value, item.decimals)) ??
+          extraCheck(item.value),
+      )
     }
     item.value = undefined
   }

@@ -13,13 +13,27 @@
  * so what this accepts is JSON exactly when the whole body is.
  */
 
-import { BACKSLASH, COLON, COMMA, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from './json-chars.js'
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  LBRACE,
+  LBRACKET,
+  marksDecimal,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+} from './json-chars.js'
 
-/** Where each element of `objects` lies, and how many `:` it holds (for duplicate names). */
+/**
+ * Where each element of `objects` lies, how many `:` it holds (for duplicate names), and whether
+ * it holds a number written with a fraction or an exponent (for integers so written, S-019).
+ */
 export interface ElementSpans {
   starts: number[]
   ends: number[]
   colons: number[]
+  decimals: boolean[]
 }
 
 /**
@@ -41,7 +55,7 @@ export function asciiEnvelopeSpans(b: Buffer, maxObjects: number): ElementSpans 
     i = skipWs(b, i + 1)
     if (key === 'objects') {
       if (spans !== undefined || b[i] !== LBRACKET) return undefined
-      spans = { starts: [], ends: [], colons: [] }
+      spans = { starts: [], ends: [], colons: [], decimals: [] }
       i = readElements(b, i, spans, maxObjects)
     } else {
       const end = skipValue(b, i)
@@ -63,7 +77,7 @@ function readElements(b: Buffer, i: number, spans: ElementSpans, maxObjects: num
   for (let k = 0; k < maxObjects; k++) {
     if (b[i] !== LBRACE) return -1
     spans.starts.push(i)
-    i = skipContainer(b, i, spans.colons)
+    i = skipContainer(b, i, spans.colons, spans.decimals)
     if (i < 0) return -1
     spans.ends.push(i)
     i = skipWs(b, i)
@@ -104,10 +118,14 @@ function skipString(b: Buffer, i: number): number {
   }
 }
 
-/** `i` is at `{` or `[`; returns the index past its match and pushes its `:` count, or -1. */
-function skipContainer(b: Buffer, i: number, colons: number[]): number {
+/**
+ * `i` is at `{` or `[`; returns the index past its match, or -1, and pushes its `:` count and
+ * whether it holds a number with a fraction or an exponent.
+ */
+function skipContainer(b: Buffer, i: number, colons: number[], decimals?: boolean[]): number {
   let depth = 0
   let members = 0
+  let decimal = false
   for (;;) {
     const c = b[i]
     if (c === QUOTE) {
@@ -121,8 +139,10 @@ function skipContainer(b: Buffer, i: number, colons: number[]): number {
       if (--depth === 0) break
     } else if (c === COLON) members++
     else if (c === undefined) return -1
+    else if (marksDecimal(c, b[i - 2]!)) decimal = true
   }
   colons.push(members)
+  decimals?.push(decimal)
   return i
 }
 

@@ -20,11 +20,13 @@ import {
   DIGIT_9,
   LBRACE,
   LBRACKET,
+  marksDecimal,
   MINUS,
   QUOTE,
   RBRACE,
   RBRACKET,
 } from './json-chars.js'
+import { joinPath } from './schema/violation.js'
 
 export interface EnvelopeItem {
   /** 0-based position in `objects`; names the element when it has no usable id (T-087). */
@@ -39,6 +41,21 @@ export interface EnvelopeItem {
   value: unknown
   /** Why this element alone fails (T-168), e.g. `S-001 duplicate member name "id" at objects[3]`. */
   problem?: string
+  /**
+   * Whole numbers it writes with a fraction or an exponent (`50.0`, `5e1`), which `value` holds
+   * as plain numbers: an integer so written breaks S-019 (spelledIntegerProblem).
+   */
+  decimals?: WholeDecimal[]
+}
+
+/** A whole number written with a fraction or an exponent, and where it is. */
+export interface WholeDecimal {
+  /** member names and indexes from the element down to the number */
+  route: (string | number)[]
+  /** the route as the validator names paths, e.g. `extensions.x.count` */
+  path: string
+  /** as written */
+  spelling: string
 }
 
 export interface ReadEnvelopeOptions {
@@ -101,7 +118,8 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
   const starts = new Int32Array(count)
   const ends = new Int32Array(count)
   const colons = new Int32Array(count)
-  scanEnvelope(body, starts, ends, colons)
+  const decimals = new Uint8Array(count)
+  scanEnvelope(body, starts, ends, colons, decimals)
 
   // Bad code points are rare: whole-body checks let the common case skip per-element work. Both
   // are near-free on one-byte (Latin-1) strings, where no surrogate or noncharacter can occur.
@@ -118,7 +136,9 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
   const walkStack: unknown[] = []
   for (let k = 0; k < count; k++) {
     const text = body.slice(starts[k], ends[k])
-    items[k] = envelopeItem(k, text, text, objects[k], colons[k]!, flagged[k] === 1, walkStack)
+    const item = envelopeItem(k, text, text, objects[k], colons[k]!, flagged[k] === 1, walkStack)
+    if (decimals[k] === 1) withDecimals(item, text)
+    items[k] = item
   }
   return items
 }
@@ -181,7 +201,9 @@ function readAsciiEnvelope(bytes: Buffer, maxObjects: number): EnvelopeItem[] | 
       return undefined
     }
     const suspect = hasBadEscape(text)
-    items[k] = envelopeItem(k, source, text, value, spans.colons[k]!, suspect, walkStack)
+    const item = envelopeItem(k, source, text, value, spans.colons[k]!, suspect, walkStack)
+    if (spans.decimals[k] === true) withDecimals(item, text)
+    items[k] = item
   }
   return items
 }
@@ -230,8 +252,17 @@ function skipString(s: string, i: number): number {
   }
 }
 
-/** Skips the value starting at `i`; for a container, `colonsOut[slot]` receives its `:` count. */
-function skipValue(s: string, i: number, colonsOut?: Int32Array, slot = 0): number {
+/**
+ * Skips the value starting at `i`; for a container, `colonsOut[slot]` receives its `:` count and
+ * `decimalsOut[slot]` 1 if it holds a number with a fraction or an exponent.
+ */
+function skipValue(
+  s: string,
+  i: number,
+  colonsOut?: Int32Array,
+  slot = 0,
+  decimalsOut?: Uint8Array,
+): number {
   let c = s.charCodeAt(i)
   if (c === QUOTE) return skipString(s, i)
   if (c !== LBRACE && c !== LBRACKET) {
@@ -244,6 +275,7 @@ function skipValue(s: string, i: number, colonsOut?: Int32Array, slot = 0): numb
   }
   let depth = 0
   let members = 0
+  let decimal = 0
   for (;;) {
     c = s.charCodeAt(i)
     if (c === QUOTE) {
@@ -257,8 +289,10 @@ function skipValue(s: string, i: number, colonsOut?: Int32Array, slot = 0): numb
     } else if (c === COLON) members++
     else if (Number.isNaN(c))
       throw new Error('envelope scan: unbalanced container in accepted JSON')
+    else if (marksDecimal(c, s.charCodeAt(i - 2))) decimal = 1
   }
   if (colonsOut !== undefined) colonsOut[slot] = members
+  if (decimalsOut !== undefined) decimalsOut[slot] = decimal
   return i
 }
 
@@ -273,7 +307,13 @@ function isObjectsKey(s: string, start: number, end: number): boolean {
  * Records the source span and `:` count of every element of the envelope's `objects` array, and
  * rejects an envelope that names `objects` twice: which of two arrays was meant is unknowable.
  */
-function scanEnvelope(s: string, starts: Int32Array, ends: Int32Array, colons: Int32Array): void {
+function scanEnvelope(
+  s: string,
+  starts: Int32Array,
+  ends: Int32Array,
+  colons: Int32Array,
+  decimals: Uint8Array,
+): void {
   let i = skipWs(s, 0) + 1
   let seen = false
   let found = -1
@@ -306,7 +346,7 @@ function scanEnvelope(s: string, starts: Int32Array, ends: Int32Array, colons: I
       // is reached
       if (found < starts.length) {
         starts[found] = i
-        i = skipValue(s, i, colons, found)
+        i = skipValue(s, i, colons, found, decimals)
         ends[found] = i
       } else i = skipValue(s, i)
       found++
@@ -515,6 +555,60 @@ function numberEnd(s: string, i: number): number {
   NUMBER.lastIndex = i
   NUMBER.test(s)
   return NUMBER.lastIndex
+}
+
+/**
+ * Sets `item.decimals` to the whole numbers its text writes with a fraction or an exponent, if
+ * any. The slow path, for elements the scan flagged; an element with a problem already is left.
+ */
+function withDecimals(item: EnvelopeItem, text: string): void {
+  if (item.problem !== undefined) return
+  const found = wholeDecimals(text)
+  if (found.length > 0) item.decimals = found
+}
+
+function wholeDecimals(text: string): WholeDecimal[] {
+  const found: WholeDecimal[] = []
+  // the member name or index each open container is at
+  const keys: (string | number)[] = []
+  const arrays: boolean[] = []
+  let expectName = false
+  let i = 0
+  while (i < text.length) {
+    const c = text.charCodeAt(i)
+    const top = keys.length - 1
+    if (c === LBRACE || c === LBRACKET) {
+      arrays.push(c === LBRACKET)
+      keys.push(c === LBRACKET ? 0 : '')
+      expectName = c === LBRACE
+      i++
+    } else if (c === RBRACE || c === RBRACKET) {
+      arrays.pop()
+      keys.pop()
+      i++
+    } else if (c === COMMA) {
+      if (arrays[top] === true) keys[top] = (keys[top] as number) + 1
+      else expectName = true
+      i++
+    } else if (c === QUOTE) {
+      const end = skipString(text, i)
+      if (expectName) {
+        const raw = text.slice(i + 1, end - 1)
+        keys[top] = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw
+        expectName = false
+      }
+      i = end
+    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
+      const end = numberEnd(text, i)
+      const spelling = text.slice(i, end)
+      if (/[.eE]/.test(spelling) && Number.isInteger(Number(spelling))) {
+        const route = [...keys]
+        found.push({ route, path: route.reduce<string>(joinPath, ''), spelling })
+      }
+      i = end
+    } else i++
+  }
+  return found
 }
 
 const hex4 = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`

@@ -35,6 +35,28 @@ describe('hydrawatch validate', () => {
     expect(res.stderr).toContain('2 objects checked, 0 invalid')
   })
 
+  it('S-019 S-001 reads each object as the hub does: integers written with a fraction, duplicate names', async () => {
+    const file = join(dir, 'raw.jsonl')
+    const text = (o: object, extra: string) => `${JSON.stringify(o).slice(0, -1)},${extra}}`
+    const fractional = indicator(5)
+    const twice = indicator(6)
+    writeFileSync(
+      file,
+      [
+        text(fractional, '"confidence":50.0'),
+        text(twice, '"name":"again"'),
+        text(indicator(7), '"confidence":50'),
+      ].join('\n'),
+    )
+    const res = await runCli(['validate', file])
+    expect(res.code).toBe(1)
+    expect(res.stdout.trim().split('\n')).toEqual([
+      `${file}: line 1 ${fractional.id}: S-019 confidence: an integer is written without a fraction or an exponent, not 50.0`,
+      `${file}: line 2 ${twice.id}: S-001 duplicate member name "name" at objects[0]`,
+    ])
+    expect(res.stderr).toContain('3 objects checked, 2 invalid')
+  })
+
   it('S-170 checks one pattern and reports the column of the error', async () => {
     expect((await runCli(['validate', '--pattern', good.pattern])).code).toBe(0)
     const bad = await runCli(['validate', '--pattern', "[ipv4-addr:value = '1.2.3.4'"])

@@ -225,6 +225,35 @@ describe.each(DIALECTS)('POST objects (%s)', (dialect) => {
       for (const id of [wrongSpec, badTime, reversed]) expect(stored).not.toContain(id)
     })
 
+    it('S-019 T-168 an integer written with a fraction fails alone; the text is served as posted otherwise', async () => {
+      const fractional = next()
+      const plain = next()
+      const located = next('location')
+      // raw text: JSON.stringify would write 50.0 as 50
+      const text = (o: object, extra: string) => `${JSON.stringify(o).slice(0, -1)},${extra}}`
+      const location = {
+        type: 'location',
+        spec_version: '2.1',
+        id: located,
+        created: '2025-07-14T09:30:00.000Z',
+        modified: '2025-07-14T09:30:00.000Z',
+      }
+      const res = await send(
+        `{"objects":[${text(ind(fractional), '"confidence":50.0')},${text(ind(plain), '"confidence":50')},${text(location, '"latitude":45.0,"longitude":7.0')}]}`,
+      )
+      expect(res.json).toMatchObject({ success_count: 2, failure_count: 1 })
+      expect(res.json.failures).toEqual([
+        {
+          id: fractional,
+          version: '2025-07-14T09:30:00.000Z',
+          message:
+            'S-019 confidence: an integer is written without a fraction or an exponent, not 50.0',
+        },
+      ])
+      const served = await hub.request(`${OBJECTS}${located}/`, { token })
+      expect(served.text).toContain('"latitude":45.0,"longitude":7.0')
+    })
+
     it('T-087 an id that is not a string is reported by position', async () => {
       const res = await send({ objects: [ind(next()), { ...ind(next()), id: 17 }] })
       expect(res.json.failures).toEqual([

@@ -368,6 +368,31 @@ describe('readEnvelope: S-001 numbers beyond a double (object-level, T-006, T-16
   })
 })
 
+describe('readEnvelope: S-019 whole numbers written with a fraction or an exponent', () => {
+  it('S-019 lists each with its route, its path and its spelling, outside strings only', () => {
+    const [item] = read(
+      '{"objects":[{"confidence":50.0,"x_a":[1,{"n":2e0}],"x_f":1.5,"x_t":true,"x_s":"5.0","x_n":-3.00E1}]}',
+    )
+    expect(item!.decimals).toEqual([
+      { route: ['confidence'], path: 'confidence', spelling: '50.0' },
+      { route: ['x_a', 1, 'n'], path: 'x_a[1].n', spelling: '2e0' },
+      { route: ['x_n'], path: 'x_n', spelling: '-3.00E1' },
+    ])
+  })
+
+  it('S-019 lists none for integers written plainly, fractions and literals', () => {
+    const items = read(
+      '{"objects":[{"a":50,"b":[true,false,null],"c":0.5,"d":"1.0"},{"e":1.25e1}]}',
+    )
+    expect(items.map((i) => i.decimals)).toEqual([undefined, undefined])
+  })
+
+  it('S-019 finds them in a body that is not ASCII, and reads escaped member names', () => {
+    const [item] = read('{"objects":[{"name":"été","x_\\u0063ount":7.0}]}')
+    expect(item!.decimals).toEqual([{ route: ['x_count'], path: 'x_count', spelling: '7.0' }])
+  })
+})
+
 describe('readEnvelope: T-167 malformed JSON (400)', () => {
   it.each([
     ['an empty body', '', 'unexpected end of input at line 1, column 1 (position 0)'],
