@@ -75,9 +75,7 @@ export async function validateFiles(files: string[]): Promise<ValidateReport> {
       const problem =
         item === undefined
           ? 'S-001 (line): not valid JSON'
-          : (item.problem ??
-            validate(item.value) ??
-            (item.decimals && spelledIntegerProblem(validate, item.value, item.decimals)))
+          : (item.problem ?? validate(item.value) ?? spelledIntegerProblem(validate, item))
       if (problem === undefined) continue
       report.invalid++
       const id = (item?.value as { id?: unknown } | null | undefined)?.id

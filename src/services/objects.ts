@@ -560,7 +560,7 @@ export async function storeItems(
       envelopeIndex.push(i)
       verdicts.push(
         deps.validate(item.value) ??
-          (item.decimals && spelledIntegerProblem(deps.validate, item.value, item.decimals)) ??
+          spelledIntegerProblem(deps.validate, item) ??
           extraCheck(item.value),
       )
     }

@@ -136,9 +136,16 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
   const walkStack: unknown[] = []
   for (let k = 0; k < count; k++) {
     const text = body.slice(starts[k], ends[k])
-    const item = envelopeItem(k, text, text, objects[k], colons[k]!, flagged[k] === 1, walkStack)
-    if (decimals[k] === 1) withDecimals(item, text)
-    items[k] = item
+    items[k] = envelopeItem(
+      k,
+      text,
+      text,
+      objects[k],
+      colons[k]!,
+      flagged[k] === 1,
+      decimals[k] === 1,
+      walkStack,
+    )
   }
   return items
 }
@@ -146,8 +153,9 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
 /**
  * An element as readEnvelope gives it. `JSON.parse` keeps the last of duplicate names, so an
  * element holds duplicates exactly when it parsed to fewer members than it has `:` separators;
- * `suspect` says a faster check found a bad code point. The exact check (findProblem) decides;
- * the others only say where to look.
+ * `suspect` says a faster check found a bad code point, and `decimal` that the scan saw a number
+ * with a fraction or an exponent. The exact check (findProblem) decides, and lists those numbers
+ * that are whole; the others only say where to look.
  */
 function envelopeItem(
   index: number,
@@ -156,12 +164,15 @@ function envelopeItem(
   value: unknown,
   colons: number,
   suspect: boolean,
+  decimal: boolean,
   walkStack: unknown[],
 ): EnvelopeItem {
   const item: EnvelopeItem = { index, source, value }
-  if (suspect || countMembers(value, walkStack) !== colons) {
-    const problem = findProblem(text, index)
+  if (suspect || countMembers(value, walkStack) !== colons || decimal) {
+    const decimals: WholeDecimal[] = []
+    const problem = findProblem(text, index, decimal ? decimals : undefined)
     if (problem !== undefined) item.problem = problem
+    else if (decimals.length > 0) item.decimals = decimals
   }
   return item
 }
@@ -201,9 +212,8 @@ function readAsciiEnvelope(bytes: Buffer, maxObjects: number): EnvelopeItem[] | 
       return undefined
     }
     const suspect = hasBadEscape(text)
-    const item = envelopeItem(k, source, text, value, spans.colons[k]!, suspect, walkStack)
-    if (spans.decimals[k] === true) withDecimals(item, text)
-    items[k] = item
+    const decimal = spans.decimals[k]!
+    items[k] = envelopeItem(k, source, text, value, spans.colons[k]!, suspect, decimal, walkStack)
   }
   return items
 }
@@ -490,10 +500,11 @@ function childPath(f: Frame | undefined, index: number): string {
 }
 
 /**
- * The first I-JSON violation in one element's text, in document order, with its path. The slow
- * path: it runs only on elements the checks in `readEnvelope` flagged.
+ * The first I-JSON violation in one element's text, in document order, with its path; with
+ * `decimals`, also the whole numbers written with a fraction or an exponent before it, there. The
+ * slow path: it runs only on elements the checks in `readEnvelope` flagged.
  */
-function findProblem(text: string, index: number): string | undefined {
+function findProblem(text: string, index: number, decimals?: WholeDecimal[]): string | undefined {
   const stack: Frame[] = []
   let expectName = false
   let i = 0
@@ -538,9 +549,15 @@ function findProblem(text: string, index: number): string | undefined {
       i = end
     } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
       const end = numberEnd(text, i)
-      if (!Number.isFinite(Number(text.slice(i, end)))) {
-        const spelled = end - i > 24 ? `${text.slice(i, i + 20)}…` : text.slice(i, end)
+      const spelling = text.slice(i, end)
+      const n = Number(spelling)
+      if (!Number.isFinite(n)) {
+        const spelled = end - i > 24 ? `${text.slice(i, i + 20)}…` : spelling
         return `S-001 the number ${spelled} at ${shortPath(childPath(top, index))} is beyond the range of an IEEE 754 double`
+      }
+      if (decimals !== undefined && Number.isInteger(n) && /[.eE]/.test(spelling)) {
+        const route = stack.map((f) => (f.names === undefined ? f.next : f.name))
+        decimals.push({ route, path: route.reduce<string>(joinPath, ''), spelling })
       }
       i = end
     } else i++
@@ -555,60 +572,6 @@ function numberEnd(s: string, i: number): number {
   NUMBER.lastIndex = i
   NUMBER.test(s)
   return NUMBER.lastIndex
-}
-
-/**
- * Sets `item.decimals` to the whole numbers its text writes with a fraction or an exponent, if
- * any. The slow path, for elements the scan flagged; an element with a problem already is left.
- */
-function withDecimals(item: EnvelopeItem, text: string): void {
-  if (item.problem !== undefined) return
-  const found = wholeDecimals(text)
-  if (found.length > 0) item.decimals = found
-}
-
-function wholeDecimals(text: string): WholeDecimal[] {
-  const found: WholeDecimal[] = []
-  // the member name or index each open container is at
-  const keys: (string | number)[] = []
-  const arrays: boolean[] = []
-  let expectName = false
-  let i = 0
-  while (i < text.length) {
-    const c = text.charCodeAt(i)
-    const top = keys.length - 1
-    if (c === LBRACE || c === LBRACKET) {
-      arrays.push(c === LBRACKET)
-      keys.push(c === LBRACKET ? 0 : '')
-      expectName = c === LBRACE
-      i++
-    } else if (c === RBRACE || c === RBRACKET) {
-      arrays.pop()
-      keys.pop()
-      i++
-    } else if (c === COMMA) {
-      if (arrays[top] === true) keys[top] = (keys[top] as number) + 1
-      else expectName = true
-      i++
-    } else if (c === QUOTE) {
-      const end = skipString(text, i)
-      if (expectName) {
-        const raw = text.slice(i + 1, end - 1)
-        keys[top] = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw
-        expectName = false
-      }
-      i = end
-    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
-      const end = numberEnd(text, i)
-      const spelling = text.slice(i, end)
-      if (/[.eE]/.test(spelling) && Number.isInteger(Number(spelling))) {
-        const route = [...keys]
-        found.push({ route, path: route.reduce<string>(joinPath, ''), spelling })
-      }
-      i = end
-    } else i++
-  }
-  return found
 }
 
 const hex4 = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`

@@ -1,4 +1,4 @@
-import type { WholeDecimal } from './envelope.js'
+import type { EnvelopeItem } from './envelope.js'
 import type { ObjectValidator } from './validate.js'
 
 /** Whole numbers written with a fraction or an exponent checked per object: the first say enough. */
@@ -10,14 +10,13 @@ type Container = Record<string | number, unknown>
  * S-019: an integer is a JSON number without a fraction or an exponent. `JSON.parse` reads `50.0`
  * as 50, so the schemas let it pass, and the hub would serve the text as posted to consumers that
  * parse it strictly (Go's encoding/json refuses `50.0` for an int: the whole page fails for them).
- * Each whole number so written (readEnvelope's `decimals`) is moved half a unit toward zero, which
+ * Each whole number so written (the item's `decimals`) is moved half a unit toward zero, which
  * keeps it within any range it was in, and the object, valid until then, is validated again: if it
  * now fails at that path, the property takes integers only. `value` is left as it was.
  */
 export function spelledIntegerProblem(
   validate: ObjectValidator,
-  value: unknown,
-  decimals: readonly WholeDecimal[],
+  { value, decimals = [] }: Pick<EnvelopeItem, 'value' | 'decimals'>,
 ): string | undefined {
   for (const { route, path, spelling } of decimals.slice(0, MAX_CHECKED)) {
     let parent: unknown = value

@@ -31,6 +31,7 @@ import {
 } from './columns.js'
 import {
   consecutiveStamps,
+  nthStamp,
   STAMP_SPACING_US,
   taxiiOfPgMicroseconds,
   unixMicroseconds,
@@ -470,7 +471,7 @@ const OBJECT_COPY_TARGET =
 
 /**
  * The COPY rows of new versions: `versions[i]` and `dates[i]` are those of `fresh[i]`, and the
- * dates run STAMP_SPACING_US apart (consecutiveStamps).
+ * dates are consecutiveStamps from `dates[0]`, whose binary form nthStamp gives.
  */
 function objectRows(
   collectionPk: string,
@@ -492,7 +493,7 @@ function objectRows(
       .text(object.spec_version)
       .text(versions[i]!)
       .text(object.version_key ?? versionKeyOfTaxii(dates[i]!))
-      .timestamptz(start + STAMP_SPACING_US * i)
+      .timestamptz(nthStamp(start, i))
       .text(object.body)
   })
   return rows.end()

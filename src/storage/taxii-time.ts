@@ -47,6 +47,9 @@ export const unixMicroseconds = (ts: string): number =>
  */
 export const STAMP_SPACING_US = 20
 
+/** Epoch microseconds of the i-th stamp of a post whose first is at `start`. */
+export const nthStamp = (start: number, i: number): number => start + STAMP_SPACING_US * i
+
 /**
  * addMicroseconds(base, STAMP_SPACING_US * i) for i = 0..n-1, as an envelope's date_added stamps.
  * Epoch microseconds stay below 2^53 until the year 2255, so plain numbers are exact, and the
@@ -59,7 +62,7 @@ export function consecutiveStamps(base: string, n: number): string[] {
   let ms = NaN
   let prefix = ''
   for (let i = 0; i < n; i++) {
-    const us = start + STAMP_SPACING_US * i
+    const us = nthStamp(start, i)
     const m = Math.floor(us / 1000)
     if (m !== ms) {
       ms = m

@@ -21,6 +21,16 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
   })
   afterAll(() => hub.close())
 
+  /** Runs `fn` with a second hub on the same database, stopped afterwards. */
+  async function withOtherHub(fn: (other: TestHub) => Promise<void>): Promise<void> {
+    const other = await startHubOn(hub.databaseUrl)
+    try {
+      await fn(other)
+    } finally {
+      await other.close()
+    }
+  }
+
   /** Posts `count` new objects and returns their ids, in the order they are added. */
   async function postNew(salt: number, count = 6): Promise<string[]> {
     const all = Array.from({ length: count }, (_, i) => stixId('indicator', i + 1, salt))
@@ -80,15 +90,12 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
   it.runIf(dialect === 'postgres')(
     'T-185 an object deleted through another hub on the database between two pages is not on the next one',
     async () => {
-      const other = await startHubOn(hub.databaseUrl)
-      try {
+      await withOtherHub(async (other) => {
         const { all, thirdPage } = await twoPagesOfTwo(0xa9)
         const gone = await other.request(`${OBJECTS}${all[4]}/`, { token, method: 'DELETE' })
         expect(gone.status).toBe(200)
         expect(ids(await thirdPage())).toEqual([all[5]])
-      } finally {
-        await other.close()
-      }
+      })
     },
   )
 
@@ -121,15 +128,12 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
   it.runIf(dialect === 'postgres')(
     'T-185 an object deleted through another hub on the page after next, read two ahead, is not served',
     async () => {
-      const other = await startHubOn(hub.databaseUrl)
-      try {
+      await withOtherHub(async (other) => {
         const { all, rest } = await twoPagesOfTwoOfFour(0xab)
         const gone = await other.request(`${OBJECTS}${all[6]}/`, { token, method: 'DELETE' })
         expect(gone.status).toBe(200)
         expect(await rest()).toEqual([all.slice(4, 6), [all[7]]])
-      } finally {
-        await other.close()
-      }
+      })
     },
   )
 

@@ -15,8 +15,7 @@ function verdict(members: string): string | undefined {
   const [item] = readEnvelope(`{"objects":[{${members}}]}`, { maxObjects: 1 })
   const value = item!.value
   const before = JSON.stringify(value)
-  const problem =
-    validate(value) ?? (item!.decimals && spelledIntegerProblem(validate, value, item!.decimals))
+  const problem = validate(value) ?? spelledIntegerProblem(validate, item!)
   expect(JSON.stringify(value)).toBe(before)
   return problem
 }
