@@ -36,6 +36,7 @@ import {
   taxiiOfPgMicroseconds,
   unixMicroseconds,
 } from './taxii-time.js'
+import { inCollection } from './in-collection.js'
 import { binaryCopyIn, binaryCopyOut } from './open-database.js'
 import { BinaryCopyWriter, CopyFields, type CopyData } from './binary-copy.js'
 import { createTransferStore } from './transfer.js'
@@ -76,7 +77,7 @@ const noSibling = (conditions: RawBuilder<unknown>): RawBuilder<unknown> =>
  * they never read the table (0002), and a page costs the same wherever it starts.
  */
 function objectConditions(q: ObjectQuery): RawBuilder<unknown> {
-  const where: RawBuilder<unknown>[] = [sql`o.collection_pk = ${q.collection_pk}::bigint`]
+  const where: RawBuilder<unknown>[] = [inCollection('o.collection_pk', q.collection_pk)]
   if (q.object_id !== undefined) where.push(sql`o.id = ${q.object_id}`)
   if (q.match_id !== undefined) where.push(sql`o.id = any(${q.match_id}::text[])`)
   if (q.match_type !== undefined) where.push(sql`o.type = any(${q.match_type}::text[])`)
@@ -157,7 +158,7 @@ const recordsOf = (
 ): RawBuilder<unknown> => sql`
   select r.* from unnest(${textArray(ids)}) u(id) cross join lateral (
     select ${projection} from objects o
-    where o.collection_pk = ${collectionPk}::bigint and o.id = u.id offset 0) r`
+    where ${inCollection('o.collection_pk', collectionPk)} and o.id = u.id offset 0) r`
 
 const VERSION_COLUMNS = sql`o.id, o.version, o.version_key`
 
@@ -270,7 +271,7 @@ async function changedSince(
   // the ids, not the versions: a new one may also change a stored lineage's verdict (S-062)
   const { rows } = await sql<{ id: string }>`
     select id from objects
-    where collection_pk = ${collectionPk}::bigint
+    where ${inCollection('collection_pk', collectionPk)}
       and date_added > ${seen.last ?? '-infinity'}::timestamptz`.execute(trx)
   const wanted = new Set(ids)
   return rows.some((r) => wanted.has(r.id))
@@ -670,7 +671,9 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
 
     async objectExists(collectionPk, objectId) {
       const { rows } = await sql`select 1 from objects
-        where collection_pk = ${collectionPk}::bigint and id = ${objectId} limit 1`.execute(db)
+        where ${inCollection('collection_pk', collectionPk)} and id = ${objectId} limit 1`.execute(
+        db,
+      )
       return rows.length > 0
     },
 
@@ -697,7 +700,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         const { rows } = await sql<{ id: string }>`
           delete from objects where pk in (
             select pk from objects
-            where collection_pk = ${collectionPk}::bigint
+            where ${inCollection('collection_pk', collectionPk)}
               and date_added < clock_timestamp() - ${seconds} * interval '1 second'
             order by date_added, pk
             limit ${limit})

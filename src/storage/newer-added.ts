@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
+import { inCollection } from './in-collection.js'
 import { textArray } from './text-arrays.js'
 
 /**
@@ -18,7 +19,7 @@ export async function refreshNewer(
         partition by id order by spec_version desc, version_key desc
         rows between unbounded preceding and 1 preceding) as newer
       from objects
-      where collection_pk = ${collectionPk}::bigint
+      where ${inCollection('collection_pk', collectionPk)}
         ${ids === undefined ? sql`` : sql`and id = any(${textArray(ids)})`}
     ) x
     where o.pk = x.pk and o.newer_added is distinct from x.newer`.execute(trx)

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from './database.js'
+import { inCollection } from './in-collection.js'
 import { refreshNewer } from './newer-added.js'
 import { writePendingEnvelope, writeStatus } from './statuses.js'
 import {
@@ -37,7 +38,7 @@ async function exportObjects(
       select o.pk::text as pk, ${taxiiText(sql`o.date_added`)} as date_added, o.id, o.type,
         o.spec_version, o.version, o.body
       from objects o
-      where o.collection_pk = ${collection.pk}::bigint and ${
+      where ${inCollection('o.collection_pk', collection.pk)} and ${
         after === undefined
           ? sql`true`
           : sql`(o.date_added, o.pk) > (${after.date_added}::timestamptz, ${after.pk}::bigint)`

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
+import { inCollection } from '../../../src/storage/in-collection.js'
 import { createKyselyStore } from '../../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
@@ -93,6 +94,61 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
     } finally {
       await db.destroy().catch(() => undefined)
       await database.drop()
+    }
+  }, 120_000)
+
+  // The hub analyzes by rows added to the table, so a collection can fill long before the
+  // statistics hear of it; shown its pk, the planner then took it for one row and read all of it
+  // for every id probed or every poll of what was added since (see inCollection).
+  it('reads a collection filled since the last ANALYZE through the index that matches the query', async () => {
+    const { db, store, collectionPk, close } = await openTestStore(dialect)
+    try {
+      const root = await store.getApiRoot('r')
+      const other = await store.createCollection(root!.pk, {
+        id: '22222222-2222-4222-8222-222222222222',
+        title: 'D',
+        can_read: true,
+        can_write: true,
+        media_types: [],
+      })
+      // rows straight into the table: the store's own adds would analyze it again
+      const fill = (pk: string, from: number, count: number) =>
+        sql`
+        insert into objects (collection_pk, id, type, spec_version, version, version_key,
+          date_added, body)
+        select ${pk}::bigint, 'indicator--' || md5(g::text), 'indicator', '2.1', 'v', 'v',
+          clock_timestamp(), repeat('x', 700)
+        from generate_series(${from}::int, ${from + count - 1}::int) g`.execute(db)
+      await fill(other.pk, 0, 2000)
+      await sql`analyze objects`.execute(db)
+      await fill(collectionPk, 100_000, 30_000)
+
+      const indexOf = async (query: ReturnType<typeof sql>) => {
+        const { rows } = await sql<{
+          'QUERY PLAN': unknown
+        }>`explain (format json) ${query}`.execute(db)
+        const plan = JSON.stringify(rows[0]!['QUERY PLAN'])
+        expect(plan).not.toContain('"Seq Scan"')
+        return [...plan.matchAll(/"Index Name":\s*"(objects_[a-z_]+)"/g)].map((m) => m[1])
+      }
+      // an envelope's ids probed for stored versions
+      const ids = Array.from({ length: 1000 }, (_, i) => `indicator--x${i}`)
+      expect(
+        await indexOf(sql`select r.* from unnest(${ids}::text[]) u(id) cross join lateral (
+          select o.id, o.version from objects o
+          where ${inCollection('o.collection_pk', collectionPk)} and o.id = u.id offset 0) r`),
+      ).toEqual(['objects_version_probe_idx'])
+      // what was added since a stamp, as a poster checks under the lock
+      const { rows } = await sql<{ last: string }>`
+        select max(date_added)::text as last from objects`.execute(db)
+      const last = rows[0]!.last
+      expect(
+        await indexOf(sql`select id from objects
+          where ${inCollection('collection_pk', collectionPk)}
+            and date_added > ${last}::timestamptz`),
+      ).toEqual(['objects_page_idx'])
+    } finally {
+      await close()
     }
   }, 120_000)
 })
