@@ -14,14 +14,21 @@ interface FileObject {
   item: EnvelopeItem | undefined
 }
 
-/** `text`, an object or a list of them, as the items of an envelope; undefined if it is not. */
-function asItems(text: string): EnvelopeItem[] | undefined {
+/** An envelope's items, undefined if it is none; `alone` names paths from each object itself. */
+function asItems(text: string, alone = false): EnvelopeItem[] | undefined {
   try {
-    return readEnvelope(text, { maxObjects: Number.MAX_SAFE_INTEGER })
+    return readEnvelope(text, {
+      maxObjects: Number.MAX_SAFE_INTEGER,
+      ...(alone && { elementPath: () => '' }),
+    })
   } catch {
     return undefined
   }
 }
+
+/** One object's text as the item of an envelope, its problems' paths taken from itself. */
+const aloneItem = (text: string): EnvelopeItem | undefined =>
+  asItems(`{"objects":[${text}]}`, true)?.[0]
 
 /** An item for a value that is no envelope element (not an object, say): the checks decide. */
 const itemOf = (value: unknown, index: number): EnvelopeItem => ({ index, source: '', value })
@@ -49,7 +56,7 @@ function objectsOf(text: string): FileObject[] {
         }
         return {
           where: `line ${n}`,
-          item: asItems(`{"objects":[${line}]}`)?.[0] ?? itemOf(value, 0),
+          item: aloneItem(line) ?? itemOf(value, 0),
         }
       })
   }
@@ -58,7 +65,7 @@ function objectsOf(text: string): FileObject[] {
     const items = asItems(text) ?? (objects as unknown[]).map(itemOf)
     return items.map((item, i) => ({ where: `objects[${i}]`, item }))
   }
-  return [{ where: '(file)', item: asItems(`{"objects":[${text}]}`)?.[0] ?? itemOf(whole, 0) }]
+  return [{ where: '(file)', item: aloneItem(text) ?? itemOf(whole, 0) }]
 }
 
 /**

@@ -61,7 +61,15 @@ export interface WholeDecimal {
 export interface ReadEnvelopeOptions {
   /** Most elements accepted in `objects`; more is an envelope-level 422 (T-167). */
   maxObjects: number
+  /**
+   * How problems name element `index` and the paths inside it: `objects[index]` by default, as an
+   * envelope's status lists them; `''` names paths from the element itself, for an object read
+   * alone (`hydrawatch validate` on JSON Lines or a file of one object).
+   */
+  elementPath?: (index: number) => string
 }
+
+const envelopePath = (index: number): string => `objects[${index}]`
 
 /**
  * Splits a TAXII envelope, given as text or as the bytes of a request, into its elements.
@@ -82,7 +90,7 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
     throw new TypeError(`maxObjects must be a positive integer, got ${opts.maxObjects}`)
   }
   if (typeof body !== 'string') {
-    const items = isAscii(body) ? readAsciiEnvelope(body, opts.maxObjects) : undefined
+    const items = isAscii(body) ? readAsciiEnvelope(body, opts) : undefined
     return items ?? readEnvelope(decodeBody(body), opts)
   }
 
@@ -134,10 +142,12 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
 
   const items = new Array<EnvelopeItem>(count)
   const walkStack: unknown[] = []
+  const elementPath = opts.elementPath ?? envelopePath
   for (let k = 0; k < count; k++) {
     const text = body.slice(starts[k], ends[k])
     items[k] = envelopeItem(
       k,
+      elementPath,
       text,
       text,
       objects[k],
@@ -159,6 +169,7 @@ export function readEnvelope(body: string | Buffer, opts: ReadEnvelopeOptions): 
  */
 function envelopeItem(
   index: number,
+  elementPath: (index: number) => string,
   source: string | Buffer,
   text: string,
   value: unknown,
@@ -170,7 +181,7 @@ function envelopeItem(
   const item: EnvelopeItem = { index, source, value }
   if (suspect || countMembers(value, walkStack) !== colons || decimal) {
     const decimals: WholeDecimal[] = []
-    const problem = findProblem(text, index, decimal ? decimals : undefined)
+    const problem = findProblem(text, elementPath(index), decimal ? decimals : undefined)
     if (problem !== undefined) item.problem = problem
     else if (decimals.length > 0) item.decimals = decimals
   }
@@ -196,12 +207,13 @@ export function decodeBody(bytes: Buffer): string {
  * its own text; `undefined` when the body is anything but a well-formed envelope, which the string
  * path then describes. ASCII holds no surrogate or noncharacter, so only `\u` escapes can.
  */
-function readAsciiEnvelope(bytes: Buffer, maxObjects: number): EnvelopeItem[] | undefined {
-  const spans = asciiEnvelopeSpans(bytes, maxObjects)
+function readAsciiEnvelope(bytes: Buffer, opts: ReadEnvelopeOptions): EnvelopeItem[] | undefined {
+  const spans = asciiEnvelopeSpans(bytes, opts.maxObjects)
   if (spans === undefined) return undefined
   const count = spans.starts.length
   const items = new Array<EnvelopeItem>(count)
   const walkStack: unknown[] = []
+  const elementPath = opts.elementPath ?? envelopePath
   for (let k = 0; k < count; k++) {
     const source = bytes.subarray(spans.starts[k], spans.ends[k])
     const text = source.toString('latin1')
@@ -213,7 +225,17 @@ function readAsciiEnvelope(bytes: Buffer, maxObjects: number): EnvelopeItem[] | 
     }
     const suspect = hasBadEscape(text)
     const decimal = spans.decimals[k]!
-    items[k] = envelopeItem(k, source, text, value, spans.colons[k]!, suspect, decimal, walkStack)
+    items[k] = envelopeItem(
+      k,
+      elementPath,
+      source,
+      text,
+      value,
+      spans.colons[k]!,
+      suspect,
+      decimal,
+      walkStack,
+    )
   }
   return items
 }
@@ -487,16 +509,19 @@ function quoteName(name: string): string {
   return JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name)
 }
 
-// Paths in messages stay short even for absurd nesting.
+// Paths in messages stay short even for absurd nesting; '' is the element itself.
 const shortPath = (path: string): string =>
-  path.length > 160 ? `${path.slice(0, 80)}…${path.slice(-80)}` : path
+  path === ''
+    ? 'the top level'
+    : path.length > 160
+      ? `${path.slice(0, 80)}…${path.slice(-80)}`
+      : path
 
-function childPath(f: Frame | undefined, index: number): string {
-  if (f === undefined) return `objects[${index}]`
+function childPath(f: Frame | undefined, element: string): string {
+  if (f === undefined) return element
   if (f.names === undefined) return `${f.path}[${f.next}]`
-  return IDENTIFIER.test(f.name) && f.name.length <= 64
-    ? `${f.path}.${f.name}`
-    : `${f.path}[${quoteName(f.name)}]`
+  if (!IDENTIFIER.test(f.name) || f.name.length > 64) return `${f.path}[${quoteName(f.name)}]`
+  return f.path === '' ? f.name : `${f.path}.${f.name}`
 }
 
 /**
@@ -504,7 +529,7 @@ function childPath(f: Frame | undefined, index: number): string {
  * `decimals`, also the whole numbers written with a fraction or an exponent before it, there. The
  * slow path: it runs only on elements the checks in `readEnvelope` flagged.
  */
-function findProblem(text: string, index: number, decimals?: WholeDecimal[]): string | undefined {
+function findProblem(text: string, element: string, decimals?: WholeDecimal[]): string | undefined {
   const stack: Frame[] = []
   let expectName = false
   let i = 0
@@ -514,7 +539,7 @@ function findProblem(text: string, index: number, decimals?: WholeDecimal[]): st
     if (c === LBRACE || c === LBRACKET) {
       const isObject = c === LBRACE
       stack.push({
-        path: childPath(top, index),
+        path: childPath(top, element),
         names: isObject ? new Set() : undefined,
         name: '',
         next: 0,
@@ -544,7 +569,7 @@ function findProblem(text: string, index: number, decimals?: WholeDecimal[]): st
         top.name = name
         expectName = false
       } else if (bad !== undefined) {
-        return `S-001 ${bad} in a string at ${shortPath(childPath(top, index))}`
+        return `S-001 ${bad} in a string at ${shortPath(childPath(top, element))}`
       }
       i = end
     } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
@@ -553,7 +578,7 @@ function findProblem(text: string, index: number, decimals?: WholeDecimal[]): st
       const n = Number(spelling)
       if (!Number.isFinite(n)) {
         const spelled = end - i > 24 ? `${text.slice(i, i + 20)}…` : spelling
-        return `S-001 the number ${spelled} at ${shortPath(childPath(top, index))} is beyond the range of an IEEE 754 double`
+        return `S-001 the number ${spelled} at ${shortPath(childPath(top, element))} is beyond the range of an IEEE 754 double`
       }
       if (decimals !== undefined && Number.isInteger(n) && /[.eE]/.test(spelling)) {
         const route = stack.map((f) => (f.names === undefined ? f.next : f.name))

@@ -46,15 +46,18 @@ describe('hydrawatch validate', () => {
         text(fractional, '"confidence":50.0'),
         text(twice, '"name":"again"'),
         text(indicator(7), '"confidence":50'),
+        text(indicator(8), '"extensions":{"x-acme":{"n":1,"n":2}}'),
       ].join('\n'),
     )
     const res = await runCli(['validate', file])
     expect(res.code).toBe(1)
     expect(res.stdout.trim().split('\n')).toEqual([
       `${file}: line 1 ${fractional.id}: S-019 confidence: an integer is written without a fraction or an exponent, not 50.0`,
-      `${file}: line 2 ${twice.id}: S-001 duplicate member name "name" at objects[0]`,
+      // paths start at the object, as the schema checks' do: it is in no envelope
+      `${file}: line 2 ${twice.id}: S-001 duplicate member name "name" at the top level`,
+      `${file}: line 4 ${indicator(8).id}: S-001 duplicate member name "n" at extensions["x-acme"]`,
     ])
-    expect(res.stderr).toContain('3 objects checked, 2 invalid')
+    expect(res.stderr).toContain('4 objects checked, 3 invalid')
   })
 
   it('S-170 checks one pattern and reports the column of the error', async () => {

@@ -222,6 +222,20 @@ describe('readEnvelope: S-001 duplicate member names (object-level, T-168)', () 
     ])
   })
 
+  it('S-001 names paths from the element itself when told to (an object read alone)', () => {
+    const body =
+      '{"objects":[{"id":"a","id":"b"},{"x":{"y":[{"k":1,"k":2}]}},{"x-y z":{"k":1,"k":2}},{"n":1e400}]}'
+    const alone = { maxObjects: 10, elementPath: () => '' }
+    const expected = [
+      'S-001 duplicate member name "id" at the top level',
+      'S-001 duplicate member name "k" at x.y[0]',
+      'S-001 duplicate member name "k" at ["x-y z"]',
+      'S-001 the number 1e400 at n is beyond the range of an IEEE 754 double',
+    ]
+    expect(readEnvelope(body, alone).map((i) => i.problem)).toEqual(expected)
+    expect(readEnvelope(Buffer.from(body), alone).map((i) => i.problem)).toEqual(expected)
+  })
+
   it('S-001 allows the same name in sibling or nested objects', () => {
     expect(problems('{"objects":[{"a":{"a":{"a":1}},"b":[{"a":1},{"a":1}],"c":{"a":1}}]}')).toEqual(
       [undefined],
