@@ -149,7 +149,9 @@ interface VersionRow {
  * Rows of the records of `ids` in a collection (`projection` over `o`), found by one probe of the
  * version index per id. With `id = any(ids)`, statistics taken before a collection filled made
  * the planner read all of its records and filter them: 40 ms instead of 4 per envelope of 1,000
- * posted to a collection of 50,000 (EXPLAIN ANALYZE), which ANALYZE only mends much later.
+ * posted to a collection of 50,000 (EXPLAIN ANALYZE), which ANALYZE only mends much later. Per
+ * id, such statistics could still choose objects_page_idx and filter by id, which inCollection
+ * prevents.
  */
 const recordsOf = (
   collectionPk: string,
