@@ -14,12 +14,15 @@ interface FileObject {
   item: EnvelopeItem | undefined
 }
 
-/** An envelope's items, undefined if it is none; `alone` names paths from each object itself. */
-function asItems(text: string, alone = false): EnvelopeItem[] | undefined {
+/** An envelope's items, undefined if it is none; `elementPath` as readEnvelope takes it. */
+function asItems(
+  text: string,
+  elementPath?: (index: number) => string,
+): EnvelopeItem[] | undefined {
   try {
     return readEnvelope(text, {
       maxObjects: Number.MAX_SAFE_INTEGER,
-      ...(alone && { elementPath: () => '' }),
+      ...(elementPath !== undefined && { elementPath }),
     })
   } catch {
     return undefined
@@ -28,7 +31,7 @@ function asItems(text: string, alone = false): EnvelopeItem[] | undefined {
 
 /** One object's text as the item of an envelope, its problems' paths taken from itself. */
 const aloneItem = (text: string): EnvelopeItem | undefined =>
-  asItems(`{"objects":[${text}]}`, true)?.[0]
+  asItems(`{"objects":[${text}]}`, () => '')?.[0]
 
 /** An item for a value that is no envelope element (not an object, say): the checks decide. */
 const itemOf = (value: unknown, index: number): EnvelopeItem => ({ index, source: '', value })

@@ -16,8 +16,10 @@ type Container = Record<string | number, unknown>
  */
 export function spelledIntegerProblem(
   validate: ObjectValidator,
-  { value, decimals = [] }: Pick<EnvelopeItem, 'value' | 'decimals'>,
+  { value, decimals }: Pick<EnvelopeItem, 'value' | 'decimals'>,
 ): string | undefined {
+  // most objects write no such number: nothing to allocate for them on the ingest path
+  if (decimals === undefined) return undefined
   for (const { route, path, spelling } of decimals.slice(0, MAX_CHECKED)) {
     let parent: unknown = value
     for (const key of route.slice(0, -1)) parent = (parent as Container | undefined)?.[key]

@@ -153,7 +153,7 @@ interface VersionRow {
  * id, such statistics could still choose objects_page_idx and filter by id, which inCollection
  * prevents.
  */
-const recordsOf = (
+export const recordsOf = (
   collectionPk: string,
   ids: string[],
   projection: RawBuilder<unknown>,
@@ -256,6 +256,11 @@ async function readStored(
   }
 }
 
+/** The ids of the records of a collection stamped after `stamp`. */
+export const addedSince = (collectionPk: string, stamp: string): RawBuilder<{ id: string }> =>
+  sql<{ id: string }>`select id from objects
+    where ${inCollection('collection_pk', collectionPk)} and date_added > ${stamp}::timestamptz`
+
 /**
  * Whether versions of `ids` can have been added or removed between `seen` and the lock: posts
  * stamp above the newest stamp and commit in stamp order, so what they added since is newer than
@@ -271,10 +276,7 @@ async function changedSince(
   if (now.rewrites !== seen.rewrites) return true
   if (now.last === seen.last) return false
   // the ids, not the versions: a new one may also change a stored lineage's verdict (S-062)
-  const { rows } = await sql<{ id: string }>`
-    select id from objects
-    where ${inCollection('collection_pk', collectionPk)}
-      and date_added > ${seen.last ?? '-infinity'}::timestamptz`.execute(trx)
+  const { rows } = await addedSince(collectionPk, seen.last ?? '-infinity').execute(trx)
   const wanted = new Set(ids)
   return rows.some((r) => wanted.has(r.id))
 }

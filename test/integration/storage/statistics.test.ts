@@ -1,8 +1,7 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
-import { inCollection } from '../../../src/storage/in-collection.js'
-import { createKyselyStore } from '../../../src/storage/kysely-store.js'
+import { addedSince, createKyselyStore, recordsOf } from '../../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
 import { createTestDatabase, DIALECTS, newIndicators, openTestStore } from '../../helpers/db.js'
@@ -123,7 +122,7 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
       await sql`analyze objects`.execute(db)
       await fill(collectionPk, 100_000, 30_000)
 
-      const indexOf = async (query: ReturnType<typeof sql>) => {
+      const indexOf = async (query: RawBuilder<unknown>) => {
         const { rows } = await sql<{
           'QUERY PLAN': unknown
         }>`explain (format json) ${query}`.execute(db)
@@ -131,22 +130,15 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
         expect(plan).not.toContain('"Seq Scan"')
         return [...plan.matchAll(/"Index Name":\s*"(objects_[a-z_]+)"/g)].map((m) => m[1])
       }
-      // an envelope's ids probed for stored versions
+      // an envelope's ids probed for stored versions, as the store does
       const ids = Array.from({ length: 1000 }, (_, i) => `indicator--x${i}`)
-      expect(
-        await indexOf(sql`select r.* from unnest(${ids}::text[]) u(id) cross join lateral (
-          select o.id, o.version from objects o
-          where ${inCollection('o.collection_pk', collectionPk)} and o.id = u.id offset 0) r`),
-      ).toEqual(['objects_version_probe_idx'])
+      expect(await indexOf(recordsOf(collectionPk, ids, sql`o.id, o.version`))).toEqual([
+        'objects_version_probe_idx',
+      ])
       // what was added since a stamp, as a poster checks under the lock
       const { rows } = await sql<{ last: string }>`
         select max(date_added)::text as last from objects`.execute(db)
-      const last = rows[0]!.last
-      expect(
-        await indexOf(sql`select id from objects
-          where ${inCollection('collection_pk', collectionPk)}
-            and date_added > ${last}::timestamptz`),
-      ).toEqual(['objects_page_idx'])
+      expect(await indexOf(addedSince(collectionPk, rows[0]!.last))).toEqual(['objects_page_idx'])
     } finally {
       await close()
     }
