@@ -85,7 +85,7 @@ export interface Client {
   get(path: string): Promise<Reply>
   /** GET, counting `mark` in the body as it arrives instead of keeping it */
   count(path: string, mark: Buffer): Promise<CountedReply>
-  post(path: string, body: string): Promise<Reply>
+  post(path: string, body: string | Buffer): Promise<Reply>
   close(): void
 }
 
@@ -100,7 +100,7 @@ export function createClient(base: string, token: string, timeoutMs = 120_000): 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
   const authorization = `Bearer ${token}`
 
-  function request(method: string, path: string, body?: string): Promise<Reply> {
+  function request(method: string, path: string, body?: string | Buffer): Promise<Reply> {
     return send(method, path, body, (res, resolve) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
@@ -139,14 +139,14 @@ export function createClient(base: string, token: string, timeoutMs = 120_000): 
   function send<T>(
     method: string,
     path: string,
-    body: string | undefined,
+    body: string | Buffer | undefined,
     receive: (res: http.IncomingMessage, resolve: (value: T) => void) => void,
   ): Promise<T> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { accept: TAXII, authorization }
       let payload: Buffer | undefined
       if (body !== undefined) {
-        payload = Buffer.from(body)
+        payload = typeof body === 'string' ? Buffer.from(body) : body
         headers['content-type'] = TAXII
         headers['content-length'] = String(payload.length)
       }

@@ -15,7 +15,7 @@ import { parseArgs, promisify } from 'node:util'
 import pg from 'pg'
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
 import { createClient, type Client, type CountedReply, type Reply } from './http.js'
-import { envelope, OBJECT_MARK, objectId, objectText } from './stix.js'
+import { EnvelopeWriter, OBJECT_MARK, objectId, objectText } from './stix.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const ENVELOPE = 1000
@@ -482,12 +482,13 @@ async function ingest(
   let reported = 0
   const t0 = now()
   async function poster(): Promise<void> {
+    const writer = new EnvelopeWriter()
     while (!failed) {
       const k = next++
       if (k >= envelopes) return
       const first = k * ENVELOPE
       const size = Math.min(ENVELOPE, count - first)
-      const body = envelope(offset + first, size)
+      const body = writer.write(offset + first, size)
       const t = now()
       const reply = await client.post(path, body)
       latencies.push(now() - t)

@@ -24,22 +24,64 @@ function hash(i: number, salt: number): number {
   return (x ^ (x >>> 16)) >>> 0
 }
 
-const hex = (n: number, digits: number) => n.toString(16).padStart(8, '0').slice(-digits)
+/** Two hex digits per byte value: formatting by table, not toString(16), halves an object's cost. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
+
+/** The last `digits` (3, 4 or 8) hex digits of the 32-bit `n`. */
+function hex(n: number, digits: 3 | 4 | 8): string {
+  const low = HEX_BYTE[n & 255]!
+  const two = HEX_BYTE[(n >>> 8) & 255]! + low
+  if (digits === 3) return two.slice(1)
+  if (digits === 4) return two
+  return HEX_BYTE[n >>> 24]! + HEX_BYTE[(n >>> 16) & 255]! + two
+}
+
+/** i (below 2^48) as 12 hex digits. */
+function hex12(i: number): string {
+  const high = Math.floor(i / 2 ** 24)
+  const low = i % 2 ** 24
+  return (
+    HEX_BYTE[(high >>> 16) & 255]! +
+    HEX_BYTE[(high >>> 8) & 255]! +
+    HEX_BYTE[high & 255]! +
+    HEX_BYTE[low >>> 16]! +
+    HEX_BYTE[(low >>> 8) & 255]! +
+    HEX_BYTE[low & 255]!
+  )
+}
 
 /** A v4-shaped UUID whose last 12 hex digits are i: unique for every i below 2^48. */
 function uuid(i: number, salt: number): string {
   const variant = '89ab'[hash(i, salt + 3) & 3]!
-  return `${hex(hash(i, salt), 8)}-${hex(hash(i, salt + 1), 4)}-4${hex(hash(i, salt + 2), 3)}-${variant}${hex(hash(i, salt + 4), 3)}-${i.toString(16).padStart(12, '0')}`
+  return `${hex(hash(i, salt), 8)}-${hex(hash(i, salt + 1), 4)}-4${hex(hash(i, salt + 2), 3)}-${variant}${hex(hash(i, salt + 4), 3)}-${hex12(i)}`
 }
 
 export const objectId = (i: number): string => `indicator--${uuid(i, 1)}`
+
+const DAY_MS = 86_400_000
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'))
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'))
+let cachedDay = NaN
+let cachedDayText = ''
+
+/** `new Date(ms).toISOString()` for the bench's dates, its day part formatted once per day. */
+function isoTime(ms: number): string {
+  const day = Math.floor(ms / DAY_MS)
+  if (day !== cachedDay) {
+    cachedDay = day
+    cachedDayText = new Date(day * DAY_MS).toISOString().slice(0, 11)
+  }
+  const inDay = ms - day * DAY_MS
+  const seconds = Math.floor(inDay / 1000)
+  return `${cachedDayText}${TWO_DIGITS[Math.floor(seconds / 3600)]!}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]!}:${TWO_DIGITS[seconds % 60]!}.${THREE_DIGITS[inDay % 1000]!}Z`
+}
 
 /** The JSON text of object i: an indicator of ~700 bytes with an ipv4 CIDR pattern. */
 export function objectText(i: number): string {
   const h = hash(i, 11)
   const cluster = h % 997
-  const created = new Date(BASE_MS + i * 37_000 + (h % 1000))
-  const modified = new Date(created.getTime() + (hash(i, 12) % 3600) * 1000)
+  const created = BASE_MS + i * 37_000 + (h % 1000)
+  const modified = created + (hash(i, 12) % 3600) * 1000
   const net = hash(i, 13)
   const prefix = 16 + (net % 13)
   const a = 1 + ((net >>> 8) % 223)
@@ -47,17 +89,40 @@ export function objectText(i: number): string {
   const c = prefix > 24 ? (net >>> 4) & 255 : 0
   const host = `${b}.${(net >>> 3) & 255}.${(net >>> 11) & 255}.${(net >>> 19) & 255}`
   const proxy = PROXIES[(h >>> 10) & 3]!
-  const from = created.toISOString()
+  const from = isoTime(created)
   // A template, not JSON.stringify: every value is plain ASCII without quotes or backslashes, and
   // the generator shares the 2 cores with the hub and PostgreSQL, so it should cost little.
-  return `{"type":"indicator","spec_version":"2.1","id":"${objectId(i)}","created_by_ref":"${LABS[(h >>> 12) & 3]!}","created":"${from}","modified":"${modified.toISOString()}","name":"HC-${cluster} ${proxy} proxy range ${a}.${b}.${c}.0/${prefix}","description":"Hydra cluster HC-${cluster} harvested model outputs through ${proxy} proxies: ${(h >>> 4) % 5000} accounts, ${(h >>> 2) % 90_000} requests/h.","indicator_types":["malicious-activity","anonymization"],"pattern":"[ipv4-addr:value = '${a}.${b}.${c}.0/${prefix}'] OR [ipv4-addr:value = '${host}/32']","pattern_type":"stix","valid_from":"${from}","labels":["distillation","hydra-cluster-${cluster}"],"confidence":${50 + (h % 46)},"object_marking_refs":["${TLP_GREEN}"]}`
+  return `{"type":"indicator","spec_version":"2.1","id":"${objectId(i)}","created_by_ref":"${LABS[(h >>> 12) & 3]!}","created":"${from}","modified":"${isoTime(modified)}","name":"HC-${cluster} ${proxy} proxy range ${a}.${b}.${c}.0/${prefix}","description":"Hydra cluster HC-${cluster} harvested model outputs through ${proxy} proxies: ${(h >>> 4) % 5000} accounts, ${(h >>> 2) % 90_000} requests/h.","indicator_types":["malicious-activity","anonymization"],"pattern":"[ipv4-addr:value = '${a}.${b}.${c}.0/${prefix}'] OR [ipv4-addr:value = '${host}/32']","pattern_type":"stix","valid_from":"${from}","labels":["distillation","hydra-cluster-${cluster}"],"confidence":${50 + (h % 46)},"object_marking_refs":["${TLP_GREEN}"]}`
 }
 
-/** The TAXII envelope holding objects [first, first + count). */
-export function envelope(first: number, count: number): string {
-  const parts = new Array<string>(count)
-  for (let k = 0; k < count; k++) parts[k] = objectText(first + k)
-  return `{"objects":[${parts.join(',')}]}`
+/**
+ * Writes TAXII envelopes into one buffer, reused from one envelope to the next: an envelope built
+ * as a 770 kB string and then encoded cost a poster as much CPU as generating its objects, CPU
+ * the hub and PostgreSQL it measures share.
+ */
+export class EnvelopeWriter {
+  #buffer = Buffer.allocUnsafe(1 << 20)
+
+  /** The envelope holding objects [first, first + count), valid until the next call. */
+  write(first: number, count: number): Buffer {
+    let at = this.#put('{"objects":[', 0)
+    for (let k = 0; k < count; k++) {
+      if (k > 0) at = this.#put(',', at)
+      at = this.#put(objectText(first + k), at)
+    }
+    at = this.#put(']}', at)
+    return this.#buffer.subarray(0, at)
+  }
+
+  /** Writes ASCII `text` at `at`, growing the buffer if need be; returns the end. */
+  #put(text: string, at: number): number {
+    if (at + text.length > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.#buffer.length, at + text.length))
+      this.#buffer.copy(grown, 0, 0, at)
+      this.#buffer = grown
+    }
+    return at + this.#buffer.write(text, at, 'latin1')
+  }
 }
 
 /** Every generated object's text starts with this, so a page's objects can be counted cheaply. */
