@@ -1,9 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import ajv2020 from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
 import {
   ANNOTATIONS,
   compileSchemaRegistry,
+  DISTILL_SCHEMA_DIR,
   SCHEMA_BASE,
   SCHEMA_DIR,
   schemaRegistry,
@@ -62,6 +66,26 @@ describe('schemas/stix-2.1', () => {
     expect(schemaRegistry()).toBe(registry)
     expect(registry.types.size).toBe(42)
     expect(registry.schemaCount).toBe(files.length + registry.extensionTypes.size)
+  })
+
+  // createAjv turns off the bookkeeping these keywords need, so a schema using one must not load
+  it.each(['unevaluatedProperties', '$dynamicRef'])('refuses a schema that uses %s', (keyword) => {
+    const root = mkdtempSync(join(tmpdir(), 'hw-schemas-'))
+    try {
+      mkdirSync(join(root, 'sdo'))
+      const schema = {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: `${SCHEMA_BASE}sdo/x-thing.json`,
+        type: 'object',
+        allOf: [{ [keyword]: keyword === '$dynamicRef' ? '#meta' : false }],
+      }
+      writeFileSync(join(root, 'sdo', 'x-thing.json'), JSON.stringify(schema))
+      expect(() => compileSchemaRegistry(pathToFileURL(`${root}/`), DISTILL_SCHEMA_DIR)).toThrow(
+        `schema sdo/x-thing.json: ${keyword} is not supported`,
+      )
+    } finally {
+      rmSync(root, { recursive: true })
+    }
   })
 
   it('compiles in well under a second (start-up cost)', () => {
