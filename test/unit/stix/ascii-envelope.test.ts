@@ -93,6 +93,15 @@ const member = fc.tuple(
   fc.oneof(
     fc.json({ maxDepth: 2 }),
     fc.constantFrom('"\\ud800"', '"\\uFFFE"', '"\\ud83d\\ude00"', '"\\\\ud800"'),
+    // strings long enough to be searched natively past their first bytes (skipString), with
+    // escaped quotes and runs of backslashes on either side of where the search starts
+    fc
+      .string({
+        minLength: 10,
+        maxLength: 40,
+        unit: fc.constantFrom('a', '"', '\\', '}', ']', ':'),
+      })
+      .map((s) => JSON.stringify(s)),
   ),
 )
 const element = fc
