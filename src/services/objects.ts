@@ -10,7 +10,12 @@ import {
 } from '../http/filters.js'
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
 import { describeObject } from '../stix/common.js'
-import { decodeBody, readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
+import {
+  decodeBody,
+  readEnvelope,
+  readEnvelopeInTurns,
+  type EnvelopeItem,
+} from '../stix/envelope.js'
 import { spelledIntegerProblem } from '../stix/spelled-integers.js'
 import { concealedLineage } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
@@ -383,7 +388,7 @@ export async function submitObjects(
   body: string | Buffer,
 ): Promise<StatusRecord> {
   const requestTimestamp = taxiiNow()
-  const items = readEnvelope(body, { maxObjects: deps.config.maxEnvelopeObjects })
+  const items = await readEnvelopeInTurns(body, { maxObjects: deps.config.maxEnvelopeObjects })
   const statusId = randomUUID()
   if (items.length <= deps.config.syncEnvelopeObjects) {
     return ingest(deps, ctx, items, statusId, requestTimestamp)

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { TaxiiError } from '../../../src/errors.js'
 import { asciiEnvelopeSpans } from '../../../src/stix/ascii-envelope.js'
-import { readEnvelope, type EnvelopeItem } from '../../../src/stix/envelope.js'
+import { readEnvelope, readEnvelopeInTurns, type EnvelopeItem } from '../../../src/stix/envelope.js'
 
 const spansOf = (body: string, maxObjects = 1000) =>
   asciiEnvelopeSpans(Buffer.from(body, 'latin1'), maxObjects)
@@ -72,15 +72,23 @@ describe('asciiEnvelopeSpans: anything else is left to the text reader', () => {
   })
 })
 
+const described = (items: EnvelopeItem[]) =>
+  items.map(({ value: _, source, ...rest }) => ({ ...rest, source: String(source) }))
+
 /** What readEnvelope makes of a body: items without values (texts decide them), or the error. */
 function outcome(body: string | Buffer) {
   try {
-    return readEnvelope(body, { maxObjects: 4 }).map(
-      ({ value: _, source, ...rest }: EnvelopeItem) => ({
-        ...rest,
-        source: String(source),
-      }),
-    )
+    return described(readEnvelope(body, { maxObjects: 4 }))
+  } catch (err) {
+    if (err instanceof TaxiiError) return err.toResource()
+    throw err
+  }
+}
+
+/** The same, from readEnvelopeInTurns. */
+async function outcomeInTurns(body: string | Buffer) {
+  try {
+    return described(await readEnvelopeInTurns(body, { maxObjects: 4 }))
   } catch (err) {
     if (err instanceof TaxiiError) return err.toResource()
     throw err
@@ -142,5 +150,41 @@ describe('readEnvelope from bytes agrees with readEnvelope from text', () => {
       }),
       { numRuns: 3000 },
     )
+  })
+})
+
+describe('readEnvelopeInTurns', () => {
+  it('T-161 T-167 S-001 reads every generated body as readEnvelope does, as bytes or text', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(envelope, mutated), async (body) => {
+        const bytes = Buffer.from(body)
+        fc.pre(new TextDecoder().decode(bytes) === body)
+        expect(await outcomeInTurns(bytes)).toEqual(outcome(bytes))
+        expect(await outcomeInTurns(body)).toEqual(outcome(body))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('gives the event loop turns while it parses a large envelope, and reads it whole', async () => {
+    const count = 1000
+    const body = Buffer.from(
+      `{"objects":[${Array.from({ length: count }, (_, i) => `{"type":"x-thing","n":${i}}`).join(',')}]}`,
+    )
+    let turns = 0
+    let done = false
+    const turn = () => {
+      turns++
+      if (!done) setImmediate(turn)
+    }
+    setImmediate(turn)
+    const items = await readEnvelopeInTurns(body, { maxObjects: count })
+    done = true
+    expect(items.map((item) => (item.value as { n: number }).n)).toEqual(
+      Array.from({ length: count }, (_, i) => i),
+    )
+    expect(items.every((item) => Buffer.isBuffer(item.source))).toBe(true)
+    // one turn between each run of elements
+    expect(turns).toBeGreaterThanOrEqual(9)
   })
 })
