@@ -73,6 +73,42 @@ describe.each(DIALECTS)('new versions written by COPY (%s)', (dialect) => {
     expect(micros.slice(1).map((m, i) => m - micros[i]!)).toEqual([20, 20])
   })
 
+  it('T-134 stamps versioned objects 20 microseconds apart, after the last post, as the collection records', async () => {
+    const micros = (v: string) => Number(v.slice(20, 26)) + Date.parse(v.slice(0, 19) + 'Z') * 1e3
+    const envelopes = [
+      [8, 9, 10],
+      [11, 12],
+    ].map((ns) =>
+      ns.map((n) =>
+        objectOf(
+          `{"type":"indicator","id":"indicator--00000000-0000-4000-8000-0000000000${n}"}`,
+          '2025-07-14T09:30:00.000Z',
+        ),
+      ),
+    )
+    const stamps: number[][] = []
+    for (const objects of envelopes) {
+      await t.store.addObjects(t.collectionPk, objects, () => undefined)
+      const { rows } = await t.store.listManifest(
+        { collection_pk: t.collectionPk, match_id: objects.map((o) => o.id) },
+        undefined,
+        100,
+      )
+      expect(rows.map((r) => r.id)).toEqual(objects.map((o) => o.id))
+      stamps.push(rows.map((r) => micros(r.date_added)))
+      // the next post stamps above the newest stamp the collection records (T-134)
+      const { rows: same } = await sql<{ same: boolean }>`
+        select last_date_added = (select max(date_added) from objects
+          where collection_pk = ${t.collectionPk}::bigint) as same
+        from collections where pk = ${t.collectionPk}::bigint`.execute(t.db)
+      expect(same[0]!.same).toBe(true)
+    }
+    const [first, second] = stamps as [number[], number[]]
+    expect(first.slice(1).map((m, i) => m - first[i]!)).toEqual([20, 20])
+    expect(second[1]! - second[0]!).toBe(20)
+    expect(second[0]!).toBeGreaterThan(first[2]!)
+  })
+
   it('refuses a COPY that breaks a constraint whole, and the connections stay usable', async () => {
     const before = await countObjects()
     const rows = new BinaryCopyWriter(0)
@@ -105,7 +141,7 @@ describe.each(DIALECTS)('new versions written by COPY (%s)', (dialect) => {
   })
 
   it('keeps what the dropped foreign key did: deleting a collection deletes its objects', async () => {
-    expect(await countObjects()).toBe(AWKWARD.length + 3)
+    expect(await countObjects()).toBe(AWKWARD.length + 3 + 5)
     await sql`delete from collections where pk = ${t.collectionPk}::bigint`.execute(t.db)
     expect(await countObjects()).toBe(0)
   })
