@@ -285,14 +285,20 @@ export async function readEnvelopeInTurns(
   body: string | Buffer,
   opts: ReadEnvelopeOptions,
 ): Promise<EnvelopeItem[]> {
-  const reader =
-    typeof body !== 'string' && isAscii(body) ? AsciiElements.of(body, opts) : undefined
-  if (reader === undefined) return readEnvelope(body, opts)
+  if (typeof body === 'string') return readEnvelope(body, opts)
+  const reader = isAscii(body) ? AsciiElements.of(body, opts) : undefined
+  if (reader !== undefined && (await readInTurns(reader))) return reader.items
+  // as readEnvelope goes on with bytes it could not read so: as text, which says what is wrong
+  return readEnvelope(decodeBody(body), opts)
+}
+
+/** Reads all of `reader`'s elements, a run per turn of the event loop; false when one is no JSON. */
+async function readInTurns(reader: AsciiElements): Promise<boolean> {
   for (let read = 0; read < reader.count; read += ELEMENTS_BETWEEN_YIELDS) {
     if (read > 0) await setImmediate()
-    if (!reader.read(ELEMENTS_BETWEEN_YIELDS)) return readEnvelope(body, opts)
+    if (!reader.read(ELEMENTS_BETWEEN_YIELDS)) return false
   }
-  return reader.items
+  return true
 }
 
 // BMP noncharacters, and supplementary ones as raw surrogate pairs (U+xFFFE, U+xFFFF). Not a
@@ -565,12 +571,10 @@ function quoteName(name: string): string {
 }
 
 // Paths in messages stay short even for absurd nesting; '' is the element itself.
-const shortPath = (path: string): string =>
-  path === ''
-    ? 'the top level'
-    : path.length > 160
-      ? `${path.slice(0, 80)}…${path.slice(-80)}`
-      : path
+function shortPath(path: string): string {
+  if (path === '') return 'the top level'
+  return path.length > 160 ? `${path.slice(0, 80)}…${path.slice(-80)}` : path
+}
 
 function childPath(f: Frame | undefined, element: string): string {
   if (f === undefined) return element
