@@ -1,19 +1,19 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { TaxiiError } from '../../../src/errors.js'
-import { asciiEnvelopeSpans } from '../../../src/stix/ascii-envelope.js'
+import { envelopeSpans } from '../../../src/stix/envelope-spans.js'
 import { readEnvelope, readEnvelopeInTurns, type EnvelopeItem } from '../../../src/stix/envelope.js'
 
-const spansOf = (body: string, maxObjects = 1000) =>
-  asciiEnvelopeSpans(Buffer.from(body, 'latin1'), maxObjects)
+const spansOf = (body: string, maxObjects = 1000) => envelopeSpans(Buffer.from(body), maxObjects)
 
 /** The element texts the spans point at. */
 function elements(body: string, maxObjects = 1000): string[] | undefined {
-  const spans = spansOf(body, maxObjects)
-  return spans?.starts.map((start, k) => body.slice(start, spans.ends[k]))
+  const bytes = Buffer.from(body)
+  const spans = envelopeSpans(bytes, maxObjects)
+  return spans?.starts.map((start, k) => bytes.toString('utf8', start, spans.ends[k]))
 }
 
-describe('asciiEnvelopeSpans: a well-formed envelope', () => {
+describe('envelopeSpans: a well-formed envelope', () => {
   it('T-161 finds each element of objects, with its : count', () => {
     const a = '{"type":"indicator","x":{"y":[1,{"z":2}]}}'
     const b = '{}'
@@ -35,6 +35,12 @@ describe('asciiEnvelopeSpans: a well-formed envelope', () => {
     expect(elements(`{"objects":[{}],${others}}`)).toEqual(['{}'])
   })
 
+  it('S-213 walks characters of two, three and four bytes in names and values alike', () => {
+    const a = '{"name":"Réseau № 7 😀","x":"\\"ü\\\\"}'
+    const b = '{"ключ":"值"}'
+    expect(elements(`{"nöte":"€","objects":[${a},${b}],"ß":["é"]}`)).toEqual([a, b])
+  })
+
   it('T-161 finds objects spelled with escapes', () => {
     expect(elements('{"\\u006fbjects":[{"a":1}]}')).toEqual(['{"a":1}'])
   })
@@ -45,7 +51,7 @@ describe('asciiEnvelopeSpans: a well-formed envelope', () => {
   })
 })
 
-describe('asciiEnvelopeSpans: anything else is left to the text reader', () => {
+describe('envelopeSpans: anything else is left to the text reader', () => {
   it.each([
     ['an empty body', ''],
     ['an array', '[{"objects":[{}]}]'],
@@ -67,6 +73,7 @@ describe('asciiEnvelopeSpans: anything else is left to the text reader', () => {
     ['a second envelope', '{"objects":[{}]}{}'],
     ['an unterminated element', '{"objects":[{"a":"}]}'],
     ['an unclosed array', '{"objects":[{}'],
+    ['a character outside any string', '{"objects":[{}]é}'],
   ])('%s', (_name, body) => {
     expect(spansOf(body)).toBeUndefined()
   })
@@ -101,13 +108,15 @@ const member = fc.tuple(
   fc.oneof(
     fc.json({ maxDepth: 2 }),
     fc.constantFrom('"\\ud800"', '"\\uFFFE"', '"\\ud83d\\ude00"', '"\\\\ud800"'),
+    // characters UTF-8 writes in two, three and four bytes, and raw noncharacters (S-001)
+    fc.constantFrom('"été"', '"€ 值"', '"😀"', '"\uFFFE"', '"a\uFDD0"', '"\u{10FFFF}"'),
     // strings long enough to be searched natively past their first bytes (skipString), with
     // escaped quotes and runs of backslashes on either side of where the search starts
     fc
       .string({
         minLength: 10,
         maxLength: 40,
-        unit: fc.constantFrom('a', '"', '\\', '}', ']', ':'),
+        unit: fc.constantFrom('a', '"', '\\', '}', ']', ':', 'é', '😀'),
       })
       .map((s) => JSON.stringify(s)),
   ),
@@ -134,7 +143,11 @@ const envelope = fc
   )
 /** The body with one character replaced, inserted or removed: mostly no longer an envelope. */
 const mutated = fc
-  .tuple(envelope, fc.nat(), fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', ' ', '1'))
+  .tuple(
+    envelope,
+    fc.nat(),
+    fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', ' ', '1', 'é', '\uFFFF'),
+  )
   .map(([body, at, c]) => {
     const i = at % (body.length + 1)
     return body.slice(0, i) + c + body.slice(i + (at % 2))
@@ -166,25 +179,31 @@ describe('readEnvelopeInTurns', () => {
     )
   })
 
-  it('gives the event loop turns while it parses a large envelope, and reads it whole', async () => {
-    const count = 1000
-    const body = Buffer.from(
-      `{"objects":[${Array.from({ length: count }, (_, i) => `{"type":"x-thing","n":${i}}`).join(',')}]}`,
-    )
-    let turns = 0
-    let done = false
-    const turn = () => {
-      turns++
-      if (!done) setImmediate(turn)
-    }
-    setImmediate(turn)
-    const items = await readEnvelopeInTurns(body, { maxObjects: count })
-    done = true
-    expect(items.map((item) => (item.value as { n: number }).n)).toEqual(
-      Array.from({ length: count }, (_, i) => i),
-    )
-    expect(items.every((item) => Buffer.isBuffer(item.source))).toBe(true)
-    // one turn between each run of elements
-    expect(turns).toBeGreaterThanOrEqual(9)
-  })
+  it.each([
+    ['ASCII', 'x'],
+    ['UTF-8', 'Réseau № 😀'],
+  ])(
+    'gives the event loop turns while it parses a large %s envelope, and reads it whole',
+    async (_, name) => {
+      const count = 1000
+      const body = Buffer.from(
+        `{"objects":[${Array.from({ length: count }, (_, i) => `{"type":"x-thing","name":"${name}","n":${i}}`).join(',')}]}`,
+      )
+      let turns = 0
+      let done = false
+      const turn = () => {
+        turns++
+        if (!done) setImmediate(turn)
+      }
+      setImmediate(turn)
+      const items = await readEnvelopeInTurns(body, { maxObjects: count })
+      done = true
+      expect(items.map((item) => (item.value as { n: number }).n)).toEqual(
+        Array.from({ length: count }, (_, i) => i),
+      )
+      expect(items.every((item) => Buffer.isBuffer(item.source))).toBe(true)
+      // one turn between each run of elements
+      expect(turns).toBeGreaterThanOrEqual(9)
+    },
+  )
 })
