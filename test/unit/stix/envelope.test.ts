@@ -16,8 +16,8 @@ function outcome(body: string | Buffer, maxObjects: number): EnvelopeItem[] | Ta
 const shape = ({ value: _, source, ...rest }: EnvelopeItem) => ({ ...rest, source: String(source) })
 
 /**
- * readEnvelope of the text and of its UTF-8 bytes, as a request gives them (an all-ASCII body is
- * read from its bytes, ascii-envelope.ts): the two must agree. Text that its bytes do not give
+ * readEnvelope of the text and of its UTF-8 bytes, as a request gives them (a UTF-8 body is
+ * read from its bytes, envelope-spans.ts): the two must agree. Text that its bytes do not give
  * back (a lone surrogate has no UTF-8 form; decoding drops a byte order mark) is read as text only.
  */
 function bothWays(body: string, maxObjects: number): EnvelopeItem[] | TaxiiError {
