@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify'
 import { notFound, TaxiiError } from '../errors.js'
+import { AccessLog } from './access-log.js'
 import type { Deps } from '../services/deps.js'
 import type { Access, TaxiiRequestState } from './context.js'
 import { authenticate } from './plugins/auth.js'
@@ -87,6 +88,7 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     clientErrorHandler: answerClientError,
     logger: opts.logger ?? false,
+    logController: new AccessLog(),
     routerOptions: {
       ignoreTrailingSlash: true,
       querystringParser: (s) => querystring.parse(s),

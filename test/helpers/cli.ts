@@ -32,6 +32,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 export interface ServingHub {
   child: ChildProcess
   url: string
+  stdout(): string
   stderr(): string
   stop(): Promise<number | null>
 }
@@ -43,7 +44,9 @@ export function serveCli(args: string[], env: Record<string, string> = {}): Prom
       env: { ...process.env, HYDRAWATCH_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    let stdout = ''
     let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
@@ -57,6 +60,7 @@ export function serveCli(args: string[], env: Record<string, string> = {}): Prom
         resolve({
           child,
           url: m[1]!,
+          stdout: () => stdout,
           stderr: () => stderr,
           stop: () => {
             child.kill('SIGTERM')
