@@ -46,8 +46,8 @@ export class RecentAdds {
     const chain: Add[] = []
     let at = from
     while (at !== to) {
-      // stamps only grow, so one post at most starts where another ended; two would mean the
-      // collection was restored meanwhile, and the database knows better
+      // stamps only grow, so one post at most starts at a stamp; should two ever, the database
+      // decides
       const next = this.#adds.filter((a) => a.collectionPk === collectionPk && a.from === at)
       if (next.length !== 1 || chain.length === this.#adds.length) return undefined
       chain.push(next[0]!)

@@ -33,7 +33,7 @@ describe('RecentAdds: T-134 T-137 what posts of this process added between two s
     expect(recent.touched('1', T(10), T(20), ['a'])).toBe(false)
   })
 
-  it('does not know when two posts start at the same stamp (a collection restored meanwhile)', () => {
+  it('does not know when two posts start at the same stamp, which stamps that only grow rule out', () => {
     const recent = new RecentAdds()
     recent.record('1', T(10), T(20), ['a'])
     recent.record('1', T(10), T(15), ['b'])
