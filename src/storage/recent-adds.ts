@@ -18,7 +18,7 @@ interface Add {
   from: string | null
   /** the newest stamp after it: its last version's */
   to: string
-  ids: ReadonlySet<string>
+  ids: readonly string[]
 }
 
 /** Posts remembered, over all collections: a chain longer than this is left to the database. */
@@ -28,8 +28,9 @@ export class RecentAdds {
   readonly #adds: Add[] = []
 
   /** A committed post to `collectionPk` that moved its newest stamp from `from` to `to`. */
-  record(collectionPk: string, from: string | null, to: string, ids: Iterable<string>): void {
-    this.#adds.push({ collectionPk, from, to, ids: new Set(ids) })
+  record(collectionPk: string, from: string | null, to: string, ids: readonly string[]): void {
+    // kept as given: a set is made only of the ids asked about, and only when one is asked
+    this.#adds.push({ collectionPk, from, to, ids })
     if (this.#adds.length > REMEMBERED) this.#adds.shift()
   }
 
@@ -53,6 +54,7 @@ export class RecentAdds {
       chain.push(next[0]!)
       at = next[0]!.to
     }
-    return ids.some((id) => chain.some((a) => a.ids.has(id)))
+    const wanted = new Set(ids)
+    return chain.some((a) => a.ids.some((id) => wanted.has(id)))
   }
 }
