@@ -2,6 +2,7 @@ import type { Config } from './config.js'
 import { loadHubKeys } from './auth/keys.js'
 import { BackgroundTasks } from './services/background.js'
 import { BodyPool } from './services/body-pool.js'
+import { EnvelopeChecks } from './services/envelope-checks.js'
 import { ReadAhead } from './services/read-ahead.js'
 import type { Deps } from './services/deps.js'
 import { createObjectValidator, type ObjectValidator } from './stix/validate.js'
@@ -37,14 +38,18 @@ function onDemand(create: () => ObjectValidator): ObjectValidator {
   return (value) => (validate ??= create())(value)
 }
 
+function startedChecks(): EnvelopeChecks {
+  const checks = new EnvelopeChecks()
+  checks.start()
+  return checks
+}
+
 /**
  * Opens the configured database, brings its schema up to date and loads the hub's keys. A hub
- * that serves compiles its validator at once (`validator: 'now'`), so that no request waits for it.
+ * that serves checks posted envelopes on a thread of its own (`checkThread`), started at once so
+ * that no request waits for its validator to compile.
  */
-export async function openHub(
-  config: Config,
-  opts: { validator: 'now' | 'on-demand' },
-): Promise<Deps> {
+export async function openHub(config: Config, opts: { checkThread: boolean }): Promise<Deps> {
   const { db } = await openDatabase(config.database)
   try {
     await migrateToLatest(db)
@@ -56,8 +61,8 @@ export async function openHub(
       auditLog: createAuditLog(db),
       config,
       keys,
-      validate:
-        opts.validator === 'now' ? createObjectValidator() : onDemand(createObjectValidator),
+      validate: onDemand(createObjectValidator),
+      ...(opts.checkThread && { checks: startedChecks() }),
       background: new BackgroundTasks(),
       readAhead: new ReadAhead(READ_AHEAD_ITEMS, READ_AHEAD_TTL_MS, READ_AHEAD_WALK_ITEMS),
       bodies: new BodyPool(POOLED_BODY_BYTES, POOL_BYTES),

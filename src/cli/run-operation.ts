@@ -63,7 +63,7 @@ export async function runOperation<N extends OperationName>(
       import('../hub.js'),
       import('../admin/operations.js'),
     ])
-    const deps = await openHub(config, { validator: 'on-demand' })
+    const deps = await openHub(config, { checkThread: false })
     try {
       return (await perform(deps, name, input, progress)) as OperationOutput<N>
     } finally {

@@ -26,7 +26,7 @@ export async function startServer(
   opts: { adminSecret?: string } = {},
 ): Promise<RunningServer> {
   const tls = config.tls === undefined ? undefined : readTls(config.tls)
-  const deps = await openHub(config, { validator: 'now' })
+  const deps = await openHub(config, { checkThread: true })
   try {
     await bootstrapDefaultApiRoot(deps)
     const app = buildApp(deps, {
@@ -43,6 +43,7 @@ export async function startServer(
       deps.config = Object.freeze({ ...config, publicUrl: address })
     }
     deps.background.reportTo((err) => app.log.error({ err }, 'background work failed'))
+    deps.checks?.reportTo((err) => app.log.error({ err }, 'the envelope check thread failed'))
     // Expired statuses are never served (getStatus filters them); purging only reclaims the rows.
     // Object versions past HYDRAWATCH_RETENTION go at the same pace (T-017).
     const stopping = new AbortController()
@@ -77,11 +78,13 @@ export async function startServer(
         closing ??= app
           .close()
           .then(() => deps.background.drain())
+          .then(() => deps.checks?.close())
           .then(() => deps.store.close())
         return closing
       },
     }
   } catch (err) {
+    await deps.checks?.close()
     await deps.store.close()
     throw err
   }

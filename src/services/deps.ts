@@ -6,6 +6,7 @@ import type { FeedStore } from '../storage/feed-store.js'
 import type { TaxiiStore } from '../storage/store.js'
 import type { BackgroundTasks } from './background.js'
 import type { BodyPool } from './body-pool.js'
+import type { EnvelopeChecks } from './envelope-checks.js'
 import type { RenderedPage } from './objects.js'
 import type { ReadAhead } from './read-ahead.js'
 
@@ -17,6 +18,8 @@ export interface Deps {
   config: Config
   keys: HubKeys
   validate: ObjectValidator
+  /** the thread that checks posted envelopes, in a hub that serves (else they are checked here) */
+  checks?: EnvelopeChecks
   background: BackgroundTasks
   /** listing pages read ahead (read-ahead.ts), of the rendered kind objects.ts makes */
   readAhead: ReadAhead<RenderedPage>

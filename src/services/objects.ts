@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { setImmediate } from 'node:timers/promises'
 import type { Principal } from '../auth/tokens.js'
 import { notFound } from '../errors.js'
 import {
@@ -9,14 +8,7 @@ import {
   type Filters,
 } from '../http/filters.js'
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
-import { describeObject } from '../stix/common.js'
-import {
-  decodeBody,
-  readEnvelope,
-  readEnvelopeInTurns,
-  type EnvelopeItem,
-} from '../stix/envelope.js'
-import { spelledIntegerProblem } from '../stix/spelled-integers.js'
+import { decodeBody, readEnvelope, readEnvelopeInTurns } from '../stix/envelope.js'
 import { concealedLineage } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 import type {
@@ -36,7 +28,8 @@ import { storable } from '../storage/store.js'
 import { joinedText } from '../storage/joined-text.js'
 import type { Deps } from './deps.js'
 import type { PageRead } from './read-ahead.js'
-import { isReferenceObject } from './reference-content.js'
+import { attributionCheck, type AttributionRule } from './attribution.js'
+import { checkEnvelopeItems, type CheckedEnvelope } from './checked-envelope.js'
 
 export interface CollectionContext {
   principal: Principal
@@ -325,39 +318,6 @@ export async function deleteObject(
   })
 }
 
-// STIX meta objects: neither SDO nor SRO, so never subject to require_attribution
-const META_TYPES = new Set(['marking-definition', 'language-content', 'extension-definition'])
-
-/**
- * T-171: a token bound to identities publishes only in their name, and a collection created with
- * `require_attribution` takes no unattributed SDO or SRO. Its verdict counts only for objects that
- * are not duplicates of stored versions; built-in reference content is exempt.
- */
-function attributionCheck(ctx: IngestContext): (value: unknown) => string | undefined {
-  const bound = ctx.principal.identities
-  const required = ctx.collection.require_attribution
-  return (value) => {
-    if (bound.length === 0 && !required) return undefined
-    const o = value as Record<string, unknown>
-    if (isReferenceObject(o)) return undefined
-    const by = o.created_by_ref
-    if (by !== undefined) {
-      if (bound.length > 0 && !(typeof by === 'string' && bound.includes(by))) {
-        return `T-171 created_by_ref: ${JSON.stringify(by)} is not an identity this token may publish as`
-      }
-      return undefined
-    }
-    // S-041: an object with created or modified is SDO/SRO-like unless it is a meta object
-    const sdoOrSro =
-      (o.created !== undefined || o.modified !== undefined) &&
-      !(typeof o.type === 'string' && META_TYPES.has(o.type))
-    if (required && sdoOrSro) {
-      return 'T-171 created_by_ref: this collection requires every SDO and SRO to be attributed'
-    }
-    return undefined
-  }
-}
-
 function taxiiNow(): string {
   return new Date().toISOString().replace('Z', '000Z')
 }
@@ -374,13 +334,38 @@ export async function addObjects(
 ): Promise<StatusRecord> {
   const requestTimestamp = taxiiNow()
   const items = readEnvelope(body, { maxObjects: deps.config.maxEnvelopeObjects })
-  return ingest(deps, ctx, items, randomUUID(), requestTimestamp)
+  const checked = await checkEnvelopeItems(items, deps.validate, attributionCheck(ruleOf(ctx)))
+  return ingest(deps, ctx, checked, randomUUID(), requestTimestamp)
+}
+
+/** The attribution rule (T-171) of a post to a collection. */
+const ruleOf = (ctx: IngestContext): AttributionRule => ({
+  identities: ctx.principal.identities,
+  required: ctx.collection.require_attribution,
+})
+
+/**
+ * A posted envelope read and checked: by the check thread when the hub runs one and the body is
+ * bytes it can read (UTF-8, a well-formed envelope), else here, where what is wrong is told.
+ */
+async function checkPosted(
+  deps: Deps,
+  ctx: IngestContext,
+  body: string | Buffer,
+): Promise<CheckedEnvelope> {
+  const maxObjects = deps.config.maxEnvelopeObjects
+  if (typeof body !== 'string' && deps.checks !== undefined) {
+    const checked = await deps.checks.check(body, maxObjects, ruleOf(ctx))
+    if (checked !== undefined) return checked
+  }
+  const items = await readEnvelopeInTurns(body, { maxObjects })
+  return checkEnvelopeItems(items, deps.validate, attributionCheck(ruleOf(ctx)))
 }
 
 /**
  * Add Objects over TAXII: an envelope of up to HYDRAWATCH_SYNC_ENVELOPE_OBJECTS objects is
- * answered `complete`; a larger one is answered `pending` at once, with every object listed in
- * `pendings`, and stored in the background; the status resource tells the outcome (T-170).
+ * answered `complete`; a larger one is answered `pending` once checked, with every object listed
+ * in `pendings`, and stored in the background; the status resource tells the outcome (T-170).
  */
 export async function submitObjects(
   deps: Deps,
@@ -388,17 +373,17 @@ export async function submitObjects(
   body: string | Buffer,
 ): Promise<StatusRecord> {
   const requestTimestamp = taxiiNow()
-  const items = await readEnvelopeInTurns(body, { maxObjects: deps.config.maxEnvelopeObjects })
+  const checked = await checkPosted(deps, ctx, body)
+  const count = checked.items.length
   const statusId = randomUUID()
-  if (items.length <= deps.config.syncEnvelopeObjects) {
-    return ingest(deps, ctx, items, statusId, requestTimestamp)
+  if (count <= deps.config.syncEnvelopeObjects) {
+    return ingest(deps, ctx, checked, statusId, requestTimestamp)
   }
-  const pendings = versionsOf(items)
   const pending: StatusRecord = {
-    ...newStatus(ctx, statusId, requestTimestamp, items.length),
+    ...newStatus(ctx, statusId, requestTimestamp, count),
     status: 'pending',
-    pending_count: items.length,
-    pendings,
+    pending_count: count,
+    pendings: versionsOf(checked),
   }
   await deps.store.putPendingStatus(
     pending,
@@ -411,17 +396,13 @@ export async function submitObjects(
     },
     ENVELOPE_LEASE_SECONDS,
   )
-  deps.background.run(() => storePending(deps, ctx, items, statusId, requestTimestamp))
+  deps.background.run(() => storePending(deps, ctx, checked, statusId, requestTimestamp))
   return pending
 }
 
 /** The id and version of each item, as status resources name them. */
-function versionsOf(items: EnvelopeItem[]): { id: string; version: string }[] {
-  return items.map((item) => {
-    const d = describeObject(item.value, item.index)
-    return { id: d.id, version: d.version }
-  })
-}
+const versionsOf = (checked: CheckedEnvelope): { id: string; version: string }[] =>
+  checked.items.map(({ id, version }) => ({ id, version }))
 
 /**
  * How long the hub storing a pending envelope holds it: far longer than storing the largest
@@ -433,22 +414,20 @@ export const ENVELOPE_LEASE_SECONDS = 120
 async function storePending(
   deps: Deps,
   ctx: IngestContext,
-  items: EnvelopeItem[],
+  checked: CheckedEnvelope,
   statusId: string,
   requestTimestamp: string,
 ): Promise<void> {
-  // read before storeItems consumes the items
-  const versions = versionsOf(items)
   try {
     // the envelope is forgotten with the objects, status and audit event: stored exactly once
-    await ingest(deps, ctx, items, statusId, requestTimestamp, true)
+    await ingest(deps, ctx, checked, statusId, requestTimestamp, true)
   } catch {
     // nothing was written (one transaction): say so rather than leave the status pending
     await deps.store.putStatus(
       {
-        ...newStatus(ctx, statusId, requestTimestamp, items.length),
-        failure_count: items.length,
-        failures: versions.map((v) => ({
+        ...newStatus(ctx, statusId, requestTimestamp, checked.items.length),
+        failure_count: checked.items.length,
+        failures: versionsOf(checked).map((v) => ({
           ...v,
           message: 'not stored: the hub failed; retry',
         })),
@@ -481,7 +460,8 @@ export async function resumeAbandonedEnvelopes(deps: Deps): Promise<number> {
     }
     // read as it was when accepted: the size limits that let it in need not hold any more
     const items = readEnvelope(abandoned.body, { maxObjects: Number.MAX_SAFE_INTEGER })
-    await storePending(deps, ctx, items, abandoned.status_id, abandoned.request_timestamp)
+    const checked = await checkEnvelopeItems(items, deps.validate, attributionCheck(ruleOf(ctx)))
+    await storePending(deps, ctx, checked, abandoned.status_id, abandoned.request_timestamp)
     resumed++
   }
 }
@@ -517,60 +497,25 @@ export interface StoredItems {
 }
 
 /**
- * Objects checked between two turns of the event loop (~0.5 ms of work). Checking a whole
- * envelope of 1,000 at once held the loop for ~8 ms, and meanwhile the replies of PostgreSQL to
- * another envelope's transaction waited unread, with that collection's lock held: with two
- * posters, its COPY took 20-22 ms of wall time and the lock was held 34-38 ms per envelope,
- * against 16 and 29-32 ms when the checks make way every 64 objects.
- */
-const CHECKS_BETWEEN_YIELDS = 64
-
-/**
- * Checks envelope items as Add Objects does (a stored version is a success whatever its checks
- * said, S-210) and writes the valid ones in one transaction, with what `record` makes of the
- * outcome (a status resource, an audit event). Shared by TAXII posts and feed pulls.
- *
- * Every object is checked here, before the store takes the collection lock, even one the
- * collection holds already: looking stored versions up first, to spare checking re-posted
- * objects, cost envelopes of new objects 3.6 ms of database time per 1,000 (statement log) and 12%
- * of throughput.
- *
- * The items are consumed: each one's parsed `value` is dropped once checked. An envelope spends
- * most of its life waiting on the database, and while 1,000 parsed objects per envelope in flight
- * stayed reachable, every young-generation collection copied them: scavenges took 3.6 ms per
- * envelope of 1,000, and 2.3 ms once the values were dropped (--trace-gc, two posters).
+ * Writes the valid items of a checked envelope in one transaction, with what `record` makes of
+ * the outcome (a status resource, an audit event). Shared by TAXII posts and feed pulls.
  */
 export async function storeItems(
   deps: Deps,
   collectionPk: string,
-  items: EnvelopeItem[],
-  extraCheck: (value: unknown) => string | undefined = () => undefined,
+  envelope: CheckedEnvelope,
   record?: (stored: StoredItems) => AddRecords,
 ): Promise<StoredItems> {
-  const count = items.length
-  const described = items.map((item) => describeObject(item.value, item.index))
-  const failures = new Map<number, string>()
+  const { items } = envelope
   const toStore: NewObject[] = []
   const envelopeIndex: number[] = []
   const verdicts: (string | undefined)[] = []
-  for (let i = 0; i < count; i++) {
-    if (i % CHECKS_BETWEEN_YIELDS === CHECKS_BETWEEN_YIELDS - 1) await setImmediate()
-    const item = items[i]!
-    const d = described[i]!
-    if (item.problem !== undefined) failures.set(i, item.problem)
-    else if (d.meta === undefined)
-      failures.set(i, deps.validate(item.value) ?? 'S-006 unreadable object')
-    else {
-      toStore.push({ ...d.meta, body: item.source })
-      envelopeIndex.push(i)
-      verdicts.push(
-        deps.validate(item.value) ??
-          spelledIntegerProblem(deps.validate, item) ??
-          extraCheck(item.value),
-      )
-    }
-    item.value = undefined
-  }
+  items.forEach((item, i) => {
+    if (item.meta === undefined || item.failure !== undefined) return
+    toStore.push({ ...item.meta, body: envelope.source(i) })
+    envelopeIndex.push(i)
+    verdicts.push(item.verdict)
+  })
   /** What became of each item, in envelope order. */
   const outcome = (result: AddObjectsResult): StoredItems => {
     const successes: StatusDetail[] = []
@@ -579,16 +524,16 @@ export async function storeItems(
     for (const [n, v] of [...result.stored, ...result.duplicates]) {
       accepted.set(envelopeIndex[n]!, v)
     }
-    const refused = new Map(failures)
+    const refused = new Map<number, string>()
     for (const [n, message] of result.rejected) refused.set(envelopeIndex[n]!, message)
-    for (let i = 0; i < count; i++) {
+    items.forEach((item, i) => {
       const ok = accepted.get(i)
       if (ok !== undefined) successes.push({ id: ok.id, version: ok.version })
       else {
-        const d = described[i]!
-        failed.push({ id: d.id, version: d.version, message: refused.get(i) ?? 'not stored' })
+        const message = item.failure ?? refused.get(i) ?? 'not stored'
+        failed.push({ id: item.id, version: item.version, message })
       }
-    }
+    })
     return { successes, failures: failed, newVersions: result.stored.size }
   }
   let stored: StoredItems | undefined
@@ -605,48 +550,42 @@ export async function storeItems(
 async function ingest(
   deps: Deps,
   ctx: IngestContext,
-  items: EnvelopeItem[],
+  checked: CheckedEnvelope,
   statusId: string,
   requestTimestamp: string,
   pending = false,
 ): Promise<StatusRecord> {
   let status: StatusRecord | undefined
-  await storeItems(
-    deps,
-    ctx.collection.pk,
-    items,
-    attributionCheck(ctx),
-    ({ successes, failures, newVersions }) => {
-      status = {
-        ...newStatus(ctx, statusId, requestTimestamp, items.length),
-        success_count: successes.length,
-        failure_count: failures.length,
-        successes,
-        failures:
-          ctx.concealStored === true
-            ? failures.map((f) =>
-                f.message === undefined ? f : { ...f, message: concealedLineage(f.message) },
-              )
-            : failures,
-      }
-      return {
-        status: { status, retentionSeconds: STATUS_RETENTION_SECONDS },
-        releasesEnvelope: pending,
-        audit: {
-          sub: ctx.principal.sub,
-          action: 'add_objects',
-          api_root: ctx.apiRoot.name,
-          collection_id: ctx.collection.id,
-          details: {
-            status_id: status.id,
-            stored: newVersions,
-            duplicates: successes.length - newVersions,
-            failed: failures.length,
-          },
+  await storeItems(deps, ctx.collection.pk, checked, ({ successes, failures, newVersions }) => {
+    status = {
+      ...newStatus(ctx, statusId, requestTimestamp, checked.items.length),
+      success_count: successes.length,
+      failure_count: failures.length,
+      successes,
+      failures:
+        ctx.concealStored === true
+          ? failures.map((f) =>
+              f.message === undefined ? f : { ...f, message: concealedLineage(f.message) },
+            )
+          : failures,
+    }
+    return {
+      status: { status, retentionSeconds: STATUS_RETENTION_SECONDS },
+      releasesEnvelope: pending,
+      audit: {
+        sub: ctx.principal.sub,
+        action: 'add_objects',
+        api_root: ctx.apiRoot.name,
+        collection_id: ctx.collection.id,
+        details: {
+          status_id: status.id,
+          stored: newVersions,
+          duplicates: successes.length - newVersions,
+          failed: failures.length,
         },
-      }
-    },
-  )
+      },
+    }
+  })
   if (status === undefined) throw new Error('the store wrote no status for the envelope')
   return status
 }

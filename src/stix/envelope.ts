@@ -208,7 +208,10 @@ export function decodeBody(bytes: Buffer): string {
  * own text; `undefined` when the body is anything but a well-formed envelope in UTF-8, which the
  * string path then describes.
  */
-function readUtf8Envelope(bytes: Buffer, opts: ReadEnvelopeOptions): EnvelopeItem[] | undefined {
+export function readUtf8Envelope(
+  bytes: Buffer,
+  opts: ReadEnvelopeOptions,
+): EnvelopeItem[] | undefined {
   const reader = Utf8Elements.of(bytes, opts)
   return reader !== undefined && reader.read(reader.count) ? reader.items : undefined
 }

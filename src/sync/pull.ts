@@ -1,6 +1,7 @@
 import { TaxiiClient, timestampMinusMicrosecond, type TaxiiClientOptions } from '../client/index.js'
 import type { Credentials, ObjectsPage } from '../client/index.js'
 import type { Deps } from '../services/deps.js'
+import { checkEnvelopeItems } from '../services/checked-envelope.js'
 import { storeItems, type StoredItems } from '../services/objects.js'
 import { readEnvelope, type EnvelopeItem } from '../stix/envelope.js'
 import {
@@ -118,7 +119,8 @@ async function storePage(
       reason: f.message ?? 'not stored',
     })),
   })
-  const stored = await storeItems(deps, collectionPk, pageItems(page), undefined, (s) => ({
+  const checked = await checkEnvelopeItems(pageItems(page), deps.validate)
+  const stored = await storeItems(deps, collectionPk, checked, (s) => ({
     also: pulledPageWrites(commit(storedOf(s))),
   }))
   return storedOf(stored)

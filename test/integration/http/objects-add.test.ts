@@ -116,6 +116,18 @@ describe.each(DIALECTS)('POST objects (%s)', (dialect) => {
       const res = await hub.request(`${OBJECTS}${id}/?match[spec_version]=2.0`, { token })
       expect(res.json.objects[0]).toEqual(ind20(id))
     })
+
+    it('T-161 a post is read and checked on the hub’s check thread; one it cannot read, here', async () => {
+      const checks = hub.server.deps.checks!
+      const before = checks.checked
+      const res = await send({ objects: [ind(next())] })
+      expect(res.json.success_count).toBe(1)
+      expect(checks.checked).toBe(before + 1)
+      // the thread reads no body that starts with a byte order mark
+      const marked = await send(`\uFEFF${JSON.stringify({ objects: [ind(next())] })}`)
+      expect(marked.json.success_count).toBe(1)
+      expect(checks.checked).toBe(before + 1)
+    })
   })
 
   describe('T-167 P-9 envelope-level problems store nothing', () => {
