@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { createHash, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
@@ -39,6 +40,29 @@ function handshake(url: string, opts: ConnectionOptions): Promise<Handshake> {
       socket.destroy()
     })
     socket.once('error', (err) => resolve({ error: err.message }))
+  })
+}
+
+/**
+ * What `openssl s_client` says of a TLS 1.3 connection to `url` that sends `request` once
+ * connected (`args` add to the command line), or `undefined` when there is no openssl.
+ */
+function sClient(url: string, request: string, args: string[]): Promise<string | undefined> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve) => {
+    const child = spawn(
+      'openssl',
+      ['s_client', '-connect', `${hostname}:${port}`, '-tls1_3', '-ign_eof', ...args],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    )
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+    child.once('error', () => resolve(undefined))
+    child.once('close', () => resolve(out))
+    // the request once the handshake is done; the hub answers it and closes (Connection: close)
+    setTimeout(() => child.stdin.end(request), 500)
+    setTimeout(() => child.kill(), 10_000).unref()
   })
 }
 
@@ -167,6 +191,24 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
       ciphers: 'DEFAULT@SECLEVEL=0',
     })
     expect(v11.error).toMatch(/alert protocol version/)
+  })
+
+  it('T-003 takes no TLS 1.3 early data: its session tickets allow none, so a resumed client sends none', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hydrawatch-0rtt-'))
+    onTestFinished(() => rmSync(tmp, { recursive: true, force: true }))
+    const session = join(tmp, 'session.pem')
+    const early = join(tmp, 'early.txt')
+    const get = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'
+    writeFileSync(early, get)
+    const first = await sClient(hub.url, get, ['-sess_out', session])
+    if (first === undefined) return expect.fail('openssl is needed to offer early data')
+    expect(first).toMatch(/HTTP\/1\.1 200/)
+    expect(first).toMatch(/Max Early Data: 0\b/)
+    expect(first).not.toMatch(/Max Early Data: [1-9]/)
+    const resumed = await sClient(hub.url, get, ['-sess_in', session, '-early_data', early])
+    expect(resumed).toMatch(/Reused, TLSv1\.3/)
+    expect(resumed).toMatch(/Early data was (not sent|rejected)/)
+    expect(resumed).not.toMatch(/Early data was accepted/)
   })
 
   it.each([

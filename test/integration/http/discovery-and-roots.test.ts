@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
 import { DIALECTS } from '../../helpers/db.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
-import { addCollection, expectError, raw, TAXII } from './conformance.js'
+import { addCollection, expectError, ind, objectsPath, raw, stixId, TAXII } from './conformance.js'
 
 const TLP_IDS = [
   'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9',
@@ -16,6 +16,40 @@ const TLP_IDS = [
   'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
 ]
 const TLP2_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d'
+
+/** The properties TAXII 2.1 defines for each resource the hub serves. */
+const DEFINED = {
+  discovery: ['title', 'description', 'contact', 'default', 'api_roots'],
+  apiRoot: ['title', 'description', 'versions', 'max_content_length'],
+  collections: ['collections'],
+  collection: ['id', 'title', 'description', 'alias', 'can_read', 'can_write', 'media_types'],
+  status: [
+    ...['id', 'status', 'request_timestamp', 'total_count'],
+    ...['success_count', 'successes', 'failure_count', 'failures', 'pending_count', 'pendings'],
+  ],
+  statusDetails: ['id', 'version', 'message'],
+  envelope: ['more', 'next', 'objects'],
+  // `next` on manifests and versions too: a hub decision (T-129)
+  manifest: ['more', 'next', 'objects'],
+  manifestRecord: ['id', 'date_added', 'version', 'media_type'],
+  versions: ['more', 'next', 'versions'],
+  error: [
+    ...['title', 'description', 'error_id', 'error_code'],
+    ...['http_status', 'external_details', 'details'],
+  ],
+} satisfies Record<string, string[]>
+
+/** T-196 T-197: how a custom property would have to be named. */
+const CUSTOM_NAME = /^x_[a-z0-9_]{1,248}$/
+
+/** The properties of `resource` that TAXII does not define and that no custom property may be called. */
+function stray(resource: unknown, kind: keyof typeof DEFINED): string[] {
+  expect(resource, kind).toBeTypeOf('object')
+  const defined: readonly string[] = DEFINED[kind]
+  return Object.keys(resource as object).filter(
+    (key) => !defined.includes(key) && !CUSTOM_NAME.test(key),
+  )
+}
 
 describe.each(DIALECTS)('discovery and API roots (%s)', (dialect) => {
   let hub: TestHub
@@ -176,6 +210,62 @@ describe.each(DIALECTS)('discovery and API roots (%s)', (dialect) => {
       const res = await hub.request(`/hub/collections/${c}/objects/`, { token })
       expect(res.text).toBe('{}')
     }
+  })
+
+  it('T-195 T-196 T-197 every resource the hub serves holds TAXII’s properties and no other', async () => {
+    const get = async (path: string) => (await hub.request(path, { token })).json
+    const OBJECTS = objectsPath('distillation-indicators')
+    const id = stixId('indicator', 1, 0x9c)
+    const posted = await hub.request(OBJECTS, {
+      token,
+      body: {
+        objects: [
+          ind(id),
+          ind(id, '2025-07-15T00:00:00.000Z'),
+          { type: 'indicator', id: 'indicator--not-a-uuid' },
+        ],
+      },
+    })
+    const status = posted.json
+    expect(status.failure_count).toBe(1)
+
+    const collections = await get('/hub/collections/')
+    const collectionId = collections.collections[0].id as string
+    const manifest = await get(
+      `/hub/collections/${collectionId}/manifest/?limit=1&match[version]=all`,
+    )
+    const versions = await get(`${OBJECTS}${id}/versions/?limit=1`)
+    const envelope = await get(`${OBJECTS}?limit=1&match[version]=all`)
+    const error = await get('/hub/collections/no-such-collection/')
+
+    const found = {
+      discovery: stray(await get('/taxii2/'), 'discovery'),
+      apiRoot: stray(await get('/hub/'), 'apiRoot'),
+      collections: stray(collections, 'collections'),
+      collection: [
+        ...stray(await get(`/hub/collections/${collectionId}/`), 'collection'),
+        ...collections.collections.flatMap((c: unknown) => stray(c, 'collection')),
+      ],
+      status: [
+        ...stray(status, 'status'),
+        ...stray(await get(`/hub/status/${status.id}/`), 'status'),
+      ],
+      statusDetails: [...status.successes, ...status.failures].flatMap((d: unknown) =>
+        stray(d, 'statusDetails'),
+      ),
+      envelope: stray(envelope, 'envelope'),
+      manifest: stray(manifest, 'manifest'),
+      manifestRecord: manifest.objects.flatMap((r: unknown) => stray(r, 'manifestRecord')),
+      versions: stray(versions, 'versions'),
+      error: stray(error, 'error'),
+    }
+    expect(found).toEqual(Object.fromEntries(Object.keys(DEFINED).map((k) => [k, []])))
+    // the pages above were pages: their `next` was there to be checked
+    expect([envelope.next, manifest.next, versions.next]).toEqual([
+      expect.any(String),
+      expect.any(String),
+      expect.any(String),
+    ])
   })
 })
 

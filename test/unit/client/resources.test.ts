@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { TaxiiProtocolError } from '../../../src/client/errors.js'
-import { readApiRoot, readDiscovery, readStatus } from '../../../src/client/resources.js'
+import {
+  readApiRoot,
+  readCollections,
+  readDiscovery,
+  readStatus,
+} from '../../../src/client/resources.js'
 
 const BASE = 'https://taxii.example/taxii2/'
 
@@ -73,5 +78,32 @@ describe('readStatus', () => {
 
   it('refuses a status that is neither complete nor pending', () => {
     expect(() => readStatus({ id: 's', status: 'done' }, BASE)).toThrow(TaxiiProtocolError)
+  })
+})
+
+describe('custom properties', () => {
+  it('T-195 T-198 reads every TAXII resource with custom properties it does not know, and keeps them', () => {
+    const custom = { x_partner_lab_tier: 'gold', x_example_org_note: { a: [1] } }
+    const root = readApiRoot({ title: 'a', versions: [], max_content_length: 1, ...custom }, BASE)
+    expect(root).toMatchObject(custom)
+    const [collection] = readCollections(
+      {
+        collections: [{ id: 'c', title: 't', can_read: true, can_write: false, ...custom }],
+        ...custom,
+      },
+      BASE,
+    )
+    expect(collection).toMatchObject({ id: 'c', ...custom })
+    const status = readStatus(
+      {
+        id: 's',
+        status: 'complete',
+        successes: [{ id: 'a', version: 'v', ...custom }],
+        ...custom,
+      },
+      BASE,
+    )
+    expect(status).toMatchObject({ success_count: 1, ...custom })
+    expect(readDiscovery({ title: 't', ...custom }, BASE)).toMatchObject(custom)
   })
 })

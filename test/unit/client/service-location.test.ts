@@ -25,7 +25,7 @@ const srv = (name: string, port: number, priority: number, weight: number): SrvR
 })
 
 describe('discoveryCandidates', () => {
-  it('T-201 looks a domain up as _taxii2._tcp and orders its targets by priority, then weight', async () => {
+  it('T-199 T-201 looks a domain up as _taxii2._tcp, the record T-199 has organisations publish, and orders its targets by priority, then weight', async () => {
     const { asked, resolve } = resolver('_taxii2._tcp.partner.example', [
       srv('backup.partner.example', 8443, 20, 100),
       srv('taxii-b.partner.example', 443, 10, 10),
