@@ -55,6 +55,25 @@ function ordered(sid: string, earlier: string, later: string, strict = false): C
 
 const modifiedNotBeforeCreated = ordered('S-045', 'created', 'modified')
 
+/**
+ * S-005: a property ending `_enc` names the encoding of the property it is named after, and never
+ * appears without it. Types that define one (`file.name_enc`) also say so in their schema, whose
+ * violation wins the tie; this holds the rule for every other property, custom ones included.
+ */
+const encodingCompanions: Check = {
+  phase: Phase.cross,
+  run: (o) => {
+    for (const key of Object.keys(o)) {
+      if (!key.endsWith('_enc')) continue
+      const base = key.slice(0, -'_enc'.length)
+      if (!Object.hasOwn(o, base)) {
+        return violation(Phase.cross, 'S-005', key, `must not appear without ${base}`)
+      }
+    }
+    return undefined
+  },
+}
+
 /** SCO ids: UUIDv4 without contributing properties (S-118, S-112); no default id when versioned (S-036). */
 function scoIdentity(entry: TypeEntry): Check {
   const contributing = entry.idContributing ?? []
@@ -359,6 +378,7 @@ export function checksForType(
 ): Check[] {
   const checks: Check[] = []
   const { type, category } = entry
+  checks.push(encodingCompanions)
   if (category !== 'sco') checks.push(modifiedNotBeforeCreated)
   const seenSid = SEEN_ORDER[type]
   if (seenSid !== undefined) checks.push(ordered(seenSid, 'first_seen', 'last_seen'))
@@ -380,6 +400,7 @@ export function checksForExtensionType(
   allPredefined: ReadonlySet<string>,
 ): Check[] {
   return sortByPhase([
+    encodingCompanions,
     deterministicId(entry),
     predefinedExtensionsOfType(entry, allPredefined),
     selectorsResolve,
@@ -391,7 +412,7 @@ export function checksForCustom(
   category: Extract<Category, 'sdo' | 'sco'>,
   common: ReadonlySet<string>,
 ): Check[] {
-  const checks: Check[] = [ownProperty(common), selectorsResolve]
+  const checks: Check[] = [ownProperty(common), selectorsResolve, encodingCompanions]
   if (category === 'sdo') checks.push(modifiedNotBeforeCreated)
   return sortByPhase(checks)
 }

@@ -28,6 +28,7 @@ describe('every enforced rule rejects its violation with the S-id, path and reas
 const ENFORCED = [
   'S-003',
   'S-004',
+  'S-005',
   'S-006',
   'S-007',
   'S-010',
