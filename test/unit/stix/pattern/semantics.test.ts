@@ -13,6 +13,23 @@ const fail = (text: string, options = {}) => {
 }
 
 describe('checkPattern', () => {
+  it('S-199 checks patterns of conformance level 3: observation operators and every qualifier', () => {
+    for (const text of [
+      // level 1: one observation expression, every comparison operator
+      "[file:name LIKE 'inv%' AND file:size > 10 AND file:name NOT MATCHES '^x']",
+      "[ipv4-addr:value ISSUBSET '198.51.100.0/24' OR ipv4-addr:value IN ('203.0.113.1')]",
+      // level 2: observation AND and OR
+      "[file:name = 'a'] AND [file:name = 'b'] OR [ipv4-addr:value = '203.0.113.1']",
+      // level 3: FOLLOWEDBY and the qualifiers
+      "[file:name = 'a'] FOLLOWEDBY [file:name = 'b'] WITHIN 300 SECONDS",
+      "[file:name = 'a'] REPEATS 5 TIMES",
+      "[file:name = 'a'] START t'2026-01-01T00:00:00Z' STOP t'2026-02-01T00:00:00Z'",
+      "([file:name = 'a'] FOLLOWEDBY [file:name = 'b']) REPEATS 2 TIMES WITHIN 60 SECONDS",
+    ]) {
+      expect(checkPattern(text), text).toMatchObject({ ok: true })
+    }
+  })
+
   it('returns the pattern and no warnings for a clean pattern', () => {
     const r = checkPattern(
       "[ipv4-addr:value = '198.51.100.0/24'] OR [autonomous-system:number = 15139]",
