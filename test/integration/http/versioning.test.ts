@@ -62,6 +62,18 @@ describe.each(DIALECTS)('versioning against stored versions (%s)', (dialect) => 
     expect((await versions(mine.id)).sort()).toEqual(['2025-07-14T09:30:00.000Z', at(6)])
   })
 
+  it('S-064 an unchanged object republished with another created_by_ref changes nothing: the version stays as its creator published it', async () => {
+    const mine = indicator(++n, { created_by_ref: LAB })
+    expect((await send(mine)).success_count).toBe(1)
+    const altered = { ...mine, created_by_ref: OTHER }
+    // the same id and version are stored already: a success that writes nothing (T-137)
+    expect((await send(altered)).success_count).toBe(1)
+    const stored = await hub.request(`${OBJECTS}${mine.id}/`, { token })
+    expect(stored.json.objects).toEqual([mine])
+    // republished with changes, it must have an id of its own (S-063)
+    expect((await send(version(altered, 8))).failures![0]!.message).toMatch(/^S-063 /)
+  })
+
   it('T-137 a stored version re-posted is still a success, whatever follows it', async () => {
     const v1 = indicator(++n, { created_by_ref: LAB })
     const revoked = version(v1, 9, { revoked: true })
