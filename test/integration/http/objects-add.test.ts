@@ -110,6 +110,23 @@ describe.each(DIALECTS)('POST objects (%s)', (dialect) => {
       expect(status.successes).toEqual([{ id, version: '2025-07-01T00:00:00.000Z' }])
     })
 
+    it('S-154 an object extended by an extension-definition the hub does not hold is stored and served unchanged', async () => {
+      const id = next()
+      const extended = ind(id, undefined, {
+        extensions: {
+          'extension-definition--3b0e35b9-3e4c-4d6a-9a2f-6f0c3a1d2e4b': {
+            extension_type: 'property-extension',
+            harness: { family: 'templated-prompts', rate: 1200 },
+          },
+        },
+      })
+      const text = JSON.stringify({ objects: [extended] })
+      const status = await send(text)
+      expect(status.json.successes).toEqual([{ id, version: extended.modified }])
+      const res = await hub.request(`${OBJECTS}${id}/`, { token })
+      expect(res.text).toBe(`{"more":false,"objects":[${JSON.stringify(extended)}]}`)
+    })
+
     it('T-014 S-041 STIX 2.0 content is stored and served as 2.0', async () => {
       const id = next()
       await post(hub, token, COLLECTION, [ind20(id)])
