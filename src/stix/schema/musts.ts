@@ -301,6 +301,32 @@ const predefinedTlp: Check = {
 
 const NEW_TYPE = new Set(['new-sdo', 'new-sco', 'new-sro'])
 
+/**
+ * S-150: an object whose type an extension-definition makes an SDO or SRO carries their common
+ * properties. The schema holds an object with `created` or `modified` to all of them; one with
+ * neither would pass as an SCO-like custom object.
+ */
+const newSdoOrSroVersioned: Check = {
+  phase: Phase.required,
+  run: (o) => {
+    if (!isObject(o.extensions)) return undefined
+    const declared = Object.values(o.extensions).find(
+      (ext) =>
+        isObject(ext) && (ext.extension_type === 'new-sdo' || ext.extension_type === 'new-sro'),
+    )
+    if (!isObject(declared)) return undefined
+    const missing = (['created', 'modified'] as const).find((key) => o[key] === undefined)
+    return missing === undefined
+      ? undefined
+      : violation(
+          Phase.required,
+          'S-150',
+          missing,
+          `required of an object whose type an extension-definition makes a ${String(declared.extension_type)}`,
+        )
+  },
+}
+
 /** Extensions cannot redefine a STIX-defined object type (S-148). */
 const noNewTypeOnStixType: Check = {
   phase: Phase.extensions,
@@ -412,7 +438,12 @@ export function checksForCustom(
   category: Extract<Category, 'sdo' | 'sco'>,
   common: ReadonlySet<string>,
 ): Check[] {
-  const checks: Check[] = [ownProperty(common), selectorsResolve, encodingCompanions]
+  const checks: Check[] = [
+    ownProperty(common),
+    newSdoOrSroVersioned,
+    selectorsResolve,
+    encodingCompanions,
+  ]
   if (category === 'sdo') checks.push(modifiedNotBeforeCreated)
   return sortByPhase(checks)
 }
