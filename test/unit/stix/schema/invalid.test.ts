@@ -119,3 +119,31 @@ const ENFORCED = [
   'S-163',
   'S-200',
 ]
+
+describe('rules stated in general, enforced through the specific rules that report them', () => {
+  const ext = 'extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e'
+  it.each([
+    ['S-002 a property name in upper case', 'indicator', { Name: 'x' }, /^S-161 Name: /],
+    ['S-002 a type in upper case', 'indicator', { type: 'Indicator' }, /^S-003 type: /],
+    [
+      'S-013 an enumeration value not in its list',
+      'opinion',
+      { opinion: 'meh' },
+      /^S-084 opinion: must be one of /,
+    ],
+    [
+      'S-153 a property extension without its extension_type',
+      'indicator',
+      { extensions: { [ext]: { rank: 1 } } },
+      /^S-054 extensions\.extension-definition--[0-9a-f-]+\.extension_type: required/,
+    ],
+    [
+      'S-153 an extension keyed by something other than an extension-definition id',
+      'indicator',
+      { extensions: { rank: { extension_type: 'property-extension' } } },
+      /^S-157 extensions\.rank: /,
+    ],
+  ] as const)('%s', (_title, base, set, reported) => {
+    expect(validate(build({ sid: '', case: '', base, set }, bases))).toMatch(reported)
+  })
+})
