@@ -1,7 +1,7 @@
 /**
  * The rules a JSON Schema cannot state: comparisons between timestamps, identifiers that depend on
- * other properties, marking selectors, the predefined TLP objects, extension types, and the
- * indicator pattern hook. Each check belongs to one S-210 phase and assumes nothing about the
+ * other properties, encoding companions, marking selectors, the predefined TLP objects, extension
+ * types, and the indicator pattern hook. Each check belongs to one S-210 phase and assumes nothing about the
  * types of the values it reads (it runs only when no earlier phase failed, but stays defensive).
  */
 import { defaultScoId } from './deterministic-id.js'
