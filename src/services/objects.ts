@@ -8,7 +8,12 @@ import {
   type Filters,
 } from '../http/filters.js'
 import { decodeNext, encodeNext, type NextBinding } from '../http/next-token.js'
-import { decodeBody, readEnvelope, readEnvelopeInTurns } from '../stix/envelope.js'
+import {
+  decodeBody,
+  readEnvelope,
+  readEnvelopeInTurns,
+  type EnvelopeItem,
+} from '../stix/envelope.js'
 import { concealedLineage } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
 import type {
@@ -334,8 +339,7 @@ export async function addObjects(
 ): Promise<StatusRecord> {
   const requestTimestamp = taxiiNow()
   const items = readEnvelope(body, { maxObjects: deps.config.maxEnvelopeObjects })
-  const checked = await checkEnvelopeItems(items, deps.validate, attributionCheck(ruleOf(ctx)))
-  return ingest(deps, ctx, checked, randomUUID(), requestTimestamp)
+  return ingest(deps, ctx, await checkedHere(deps, ctx, items), randomUUID(), requestTimestamp)
 }
 
 /** The attribution rule (T-171) of a post to a collection. */
@@ -343,6 +347,10 @@ const ruleOf = (ctx: IngestContext): AttributionRule => ({
   identities: ctx.principal.identities,
   required: ctx.collection.require_attribution,
 })
+
+/** `items` checked on this thread as a post to `ctx`'s collection. */
+const checkedHere = (deps: Deps, ctx: IngestContext, items: EnvelopeItem[]) =>
+  checkEnvelopeItems(items, deps.validate, attributionCheck(ruleOf(ctx)))
 
 /**
  * A posted envelope read and checked: by the check thread when the hub runs one and the body is
@@ -358,8 +366,7 @@ async function checkPosted(
     const checked = await deps.checks.check(body, maxObjects, ruleOf(ctx))
     if (checked !== undefined) return checked
   }
-  const items = await readEnvelopeInTurns(body, { maxObjects })
-  return checkEnvelopeItems(items, deps.validate, attributionCheck(ruleOf(ctx)))
+  return checkedHere(deps, ctx, await readEnvelopeInTurns(body, { maxObjects }))
 }
 
 /**
@@ -460,7 +467,7 @@ export async function resumeAbandonedEnvelopes(deps: Deps): Promise<number> {
     }
     // read as it was when accepted: the size limits that let it in need not hold any more
     const items = readEnvelope(abandoned.body, { maxObjects: Number.MAX_SAFE_INTEGER })
-    const checked = await checkEnvelopeItems(items, deps.validate, attributionCheck(ruleOf(ctx)))
+    const checked = await checkedHere(deps, ctx, items)
     await storePending(deps, ctx, checked, abandoned.status_id, abandoned.request_timestamp)
     resumed++
   }
