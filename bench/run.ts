@@ -283,6 +283,8 @@ interface PhaseCost {
   hub_cpu_s: number
   postgres_cpu_s: number
   bench_cpu_s: number
+  /** this process's V8 heap in use as the phase began: its load generator's GC grows with it */
+  bench_heap_mb: number
   hub_peak_rss_mb: number
   /** the machine's 1-minute load average at the end: above its CPU count, figures are squeezed */
   load_1m: number
@@ -1056,6 +1058,7 @@ function report(f: Figures): string {
       'hub cpu s',
       'its backends cpu s',
       'bench cpu s',
+      'bench heap MB',
       'hub peak RSS MB',
       'load 1m',
     ],
@@ -1065,6 +1068,7 @@ function report(f: Figures): string {
       String(p.hub_cpu_s),
       String(p.postgres_cpu_s),
       String(p.bench_cpu_s),
+      String(p.bench_heap_mb),
       String(p.hub_peak_rss_mb),
       String(p.load_1m),
     ]),
@@ -1156,6 +1160,7 @@ async function main(): Promise<number> {
     rss.phasePeakKb = 0
     const hubCpu = cpuSeconds(hub.pid, false)
     const pgCpu = postgresCpu(hubName)
+    const benchHeap = process.memoryUsage().heapUsed
     const benchCpu = process.cpuUsage()
     const t0 = now()
     const result = await fn()
@@ -1166,6 +1171,7 @@ async function main(): Promise<number> {
       hub_cpu_s: round(cpuSeconds(hub.pid, false) - hubCpu, 2),
       postgres_cpu_s: round(cpuSince(pgCpu, postgresCpu(hubName)), 2),
       bench_cpu_s: round((bench.user + bench.system) / 1e6, 2),
+      bench_heap_mb: round(benchHeap / MB, 1),
       hub_peak_rss_mb: round(rss.phasePeakKb / 1024, 1),
       load_1m: round(loadavg()[0]!, 1),
     }
