@@ -25,6 +25,7 @@ import type {
   NewObject,
   ObjectQuery,
   KeysetPosition,
+  ManifestRow,
   PageEnds,
   StatusDetail,
   StatusRecord,
@@ -142,21 +143,46 @@ async function readAheadPage(
 }
 
 /**
- * Reading the page after `from` ahead of the request for it, stamped with `removals`, read before
- * the read begins: any count read earlier will do, an older one only turns away more pages.
+ * Reading the page after `from` ahead of the request for it, and any after it read in the same
+ * go, stamped with `removals`, read before the read begins: any count read earlier will do, an
+ * older one only turns away more pages.
  */
 function pageAfter(
   binding: NextBinding,
   from: KeysetPosition,
   limit: number,
   removals: string | undefined,
-  read: (after: KeysetPosition) => Promise<RenderedPage>,
+  read: (after: KeysetPosition, pages: number) => Promise<readonly RenderedPage[]>,
 ): PageRead<RenderedPage> {
   return {
     key: readAheadKey(binding, limit, from),
-    read: async () => ({ ...(await read(from)), ...(removals !== undefined && { removals }) }),
+    read: async (pages) =>
+      (await read(from, pages)).map((p) => ({ ...p, ...(removals !== undefined && { removals }) })),
   }
 }
+
+/** A listing's read of up to `pages` consecutive pages (TaxiiStore.listObjectTextRun). */
+type PagesRead = (
+  q: ObjectQuery,
+  after: KeysetPosition | undefined,
+  limit: number,
+  pages: number,
+) => Promise<readonly RenderedPage[]>
+
+/** Manifest rows, each rendered by `render`, read a page at a time whatever `pages` asks for. */
+const manifestPages =
+  (deps: Deps, render: (row: ManifestRow) => string): PagesRead =>
+  async (q, after, limit) => {
+    const p = await deps.store.listManifest(q, after, limit)
+    const ends = endsOf(p.rows)
+    return [
+      {
+        joined: joinedText(p.rows.map(render), COMMA),
+        more: p.more,
+        ...(ends !== undefined && { ends }),
+      },
+    ]
+  }
 
 async function listing(
   deps: Deps,
@@ -165,7 +191,7 @@ async function listing(
   query: Query,
   objectId: string | undefined,
   key: 'objects' | 'versions',
-  read: (q: ObjectQuery, after: KeysetPosition | undefined, limit: number) => Promise<RenderedPage>,
+  read: PagesRead,
 ): Promise<Listing> {
   const filters = parseFilters(endpoint, query)
   if (objectId !== undefined && !storable(objectId)) throw objectNotFound()
@@ -193,7 +219,7 @@ async function listing(
     after === undefined
       ? undefined
       : await readAheadPage(deps, readAheadKey(binding, limit, after), pk, removals)
-  const { joined, more, ends } = held ?? (await read(q, after, limit))
+  const { joined, more, ends } = held ?? (await read(q, after, limit, 1))[0]!
   if (ends === undefined) {
     // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
     if (
@@ -208,7 +234,7 @@ async function listing(
   const next = more ? encodeNext(deps.keys.cursorSecret, binding, ends.last) : undefined
   // only for a client that followed a next already: most that ask for a first page stop there
   if (next !== undefined && after !== undefined) {
-    const readFrom = (from: KeysetPosition) => read(q, from, limit)
+    const readFrom = (from: KeysetPosition, pages: number) => read(q, from, limit, pages)
     deps.readAhead.start(
       pk,
       limit,
@@ -249,31 +275,20 @@ export function getObjects(
     query,
     objectId,
     'objects',
-    (q, after, limit) => deps.store.listObjectTexts(q, after, limit),
+    (q, after, limit, pages) => deps.store.listObjectTextRun(q, after, limit, pages),
   )
 }
 
 /** Get Object Manifests (§5.3). */
 export function getManifest(deps: Deps, ctx: CollectionContext, query: Query): Promise<Listing> {
-  return listing(deps, ctx, 'manifest', query, undefined, 'objects', async (q, after, limit) => {
-    const p = await deps.store.listManifest(q, after, limit)
-    const ends = endsOf(p.rows)
-    return {
-      joined: joinedText(
-        p.rows.map((r) =>
-          JSON.stringify({
-            id: r.id,
-            date_added: r.date_added,
-            version: r.version,
-            media_type: mediaTypeForSpec(r.spec_version),
-          }),
-        ),
-        COMMA,
-      ),
-      more: p.more,
-      ...(ends !== undefined && { ends }),
-    }
-  })
+  const record = (r: ManifestRow) =>
+    JSON.stringify({
+      id: r.id,
+      date_added: r.date_added,
+      version: r.version,
+      media_type: mediaTypeForSpec(r.spec_version),
+    })
+  return listing(deps, ctx, 'manifest', query, undefined, 'objects', manifestPages(deps, record))
 }
 
 /** Get Object Versions (§5.8). */
@@ -283,18 +298,8 @@ export function getVersions(
   query: Query,
   objectId: string,
 ): Promise<Listing> {
-  return listing(deps, ctx, 'versions', query, objectId, 'versions', async (q, after, limit) => {
-    const p = await deps.store.listManifest(q, after, limit)
-    const ends = endsOf(p.rows)
-    return {
-      joined: joinedText(
-        p.rows.map((r) => JSON.stringify(r.version)),
-        COMMA,
-      ),
-      more: p.more,
-      ...(ends !== undefined && { ends }),
-    }
-  })
+  const version = (r: ManifestRow) => JSON.stringify(r.version)
+  return listing(deps, ctx, 'versions', query, objectId, 'versions', manifestPages(deps, version))
 }
 
 /** Delete an Object (§5.7): neither default filter applies (T-187). */

@@ -4,7 +4,10 @@
  * follows it. A sync otherwise leaves the database, the hub and the client each idle two thirds of
  * the time, since every page waits for the one before it. Small pages are read two ahead: with
  * one, the database still waited for each request (a sync of 200 pages of 1,000 took 0.73 to
- * 0.80 s, against 0.54 to 0.65 s with two).
+ * 0.80 s, against 0.54 to 0.65 s with two). Those two are read in one query when the walk gets
+ * to them, so a walk costs one query round trip for every two pages rather than every page: a
+ * sync of 1,430,000 objects in pages of 1,000 ran 4% faster (means of nine alternated runs, 306k
+ * against 293k objects/s), with the same PostgreSQL time in COPY (2.5 s).
  *
  * A page read ahead is what a request sent at that moment would have got. Rows added afterwards
  * sort after it (date_added is assigned under the collection lock), so they come on later pages
@@ -34,8 +37,8 @@ export class ReadAhead<P> {
 
   /**
    * Starts reading `first`, a page of up to `limit` items of the collection, if there is room and
-   * it is not being read already; once it is read, the page `following` names after it is started
-   * likewise, if the walk may have one more ahead.
+   * it is not being read already, together with the page after it where the walk may have two
+   * ahead; once `first` is read, the page `following` names after it is started likewise.
    */
   start(
     collectionPk: string,
@@ -43,18 +46,28 @@ export class ReadAhead<P> {
     first: PageRead<P>,
     following: (page: P) => PageRead<P> | undefined,
   ): void {
-    const entry = this.#startOne(collectionPk, limit, first)
-    if (entry === undefined || 2 * limit > this.#walkItems) return
+    const run = 2 * limit > this.#walkItems ? 1 : 2
+    const entry = this.#startOne(collectionPk, limit, first, run, following)
+    if (entry === undefined || run === 1) return
     void entry.page.then((p) => {
       // a page made stale by a write may end elsewhere than the one the client will get
       if (p === undefined || this.#generation(collectionPk) !== entry.generation) return
       const second = following(p)
-      if (second !== undefined) this.#startOne(collectionPk, limit, second)
+      if (second !== undefined) this.#startOne(collectionPk, limit, second, run, following)
     })
   }
 
-  /** The page `key` names, held or started now; undefined if there is no room for it. */
-  #startOne(collectionPk: string, limit: number, { key, read }: PageRead<P>): Entry<P> | undefined {
+  /**
+   * The page `key` names, held or started now with up to `run - 1` pages after it; undefined if
+   * there is no room for it.
+   */
+  #startOne(
+    collectionPk: string,
+    limit: number,
+    { key, read }: PageRead<P>,
+    run: number,
+    following: (page: P) => PageRead<P> | undefined,
+  ): Entry<P> | undefined {
     const now = performance.now()
     for (const [k, e] of this.#pages) if (e.until <= now) this.#drop(k, e)
     const held = this.#pages.get(key)
@@ -63,8 +76,11 @@ export class ReadAhead<P> {
     const entry: Entry<P> = {
       collectionPk,
       generation: this.#generation(collectionPk),
-      page: read().then(
-        (p) => p,
+      page: read(run).then(
+        (pages) => {
+          this.#holdRest(entry, pages, following)
+          return pages[0]
+        },
         // the request that wants it reads it again, and meets the error there if it persists
         () => undefined,
       ),
@@ -74,6 +90,20 @@ export class ReadAhead<P> {
     this.#pages.set(key, entry)
     this.#items += limit
     return entry
+  }
+
+  /**
+   * Holds the pages read after the first of a run, each under the key `following` gives the page
+   * before it, as fresh as the first: the run was read as one query.
+   */
+  #holdRest(first: Entry<P>, pages: readonly P[], following: (page: P) => PageRead<P> | undefined) {
+    for (let i = 1; i < pages.length; i++) {
+      const key = following(pages[i - 1]!)?.key
+      if (key === undefined || this.#generation(first.collectionPk) !== first.generation) return
+      if (this.#pages.has(key) || this.#items + first.items > this.#maxItems) return
+      this.#pages.set(key, { ...first, page: Promise.resolve(pages[i]) })
+      this.#items += first.items
+    }
   }
 
   /** The page `key` read ahead, still fresh, or undefined; either way it is handed out once. */
@@ -107,7 +137,11 @@ export class ReadAhead<P> {
 /** A page to read ahead: the key it is taken by, and how to read it. */
 export interface PageRead<P> {
   key: string
-  read: () => Promise<P>
+  /**
+   * Reads the page and up to `pages - 1` pages that follow it, in order, in one query: fewer
+   * where the listing ends. The first is the page itself, empty or not.
+   */
+  read: (pages: number) => Promise<readonly P[]>
 }
 
 interface Entry<P> {

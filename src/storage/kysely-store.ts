@@ -439,40 +439,48 @@ function page<T>(rows: T[], limit: number): Page<T> {
 }
 
 /**
- * A page read by COPY (binary-copy.ts): pk and date_added in PostgreSQL's binary forms (int8, and
- * timestamptz as int8 microseconds) and the body, for up to `limit` + 1 rows. Only the ends are
- * decoded; the bodies are copied as bytes, once, from the chunks COPY gave into the response,
- * and then the chunks are released: the page can be written once.
+ * Up to `pages` consecutive pages of `limit` rows read by one COPY (binary-copy.ts) of up to
+ * `pages * limit + 1` rows: pk and date_added in PostgreSQL's binary forms (int8, and timestamptz
+ * as int8 microseconds) and the body. Each page is what a query for `limit` rows after the page
+ * before it would have read in the same snapshot, since every filter tests a row on its own. Only
+ * the ends are decoded; the bodies are copied as bytes, once, from the chunks COPY gave into the
+ * response, and the chunks are released once every page of the run is written: each can be
+ * written once. The first page is there even when it is empty; later ones only if they hold rows.
  */
-function textPageOfCopy(data: CopyData, limit: number): TextPage {
+function textPagesOfCopy(data: CopyData, limit: number, pages: number): TextPage[] {
   const fields = new CopyFields(data, 3)
-  const rows = Math.min(fields.rows, limit)
-  if (rows === 0) return { joined: { size: 0, writeTo: () => undefined }, more: false }
-  let size = rows - 1
-  for (let r = 0; r < rows; r++) size += fields.size(r, 2)
-  let written = false
-  return {
-    joined: {
-      size,
-      writeTo(target, at) {
-        if (written) throw new Error('a page read by COPY is written once')
-        written = true
-        for (let r = 0; r < rows; r++) {
-          if (r > 0) target[at++] = COMMA
-          at += fields.copy(r, 2, target, at)
-        }
-        data.release?.()
+  if (fields.rows === 0) return [{ joined: { size: 0, writeTo: () => undefined }, more: false }]
+  const count = Math.min(pages, Math.ceil(fields.rows / limit))
+  let unwritten = count
+  return Array.from({ length: count }, (_, p) => {
+    const from = p * limit
+    const to = Math.min(from + limit, fields.rows)
+    let size = to - from - 1
+    for (let r = from; r < to; r++) size += fields.size(r, 2)
+    let written = false
+    return {
+      joined: {
+        size,
+        writeTo(target: Buffer, at: number) {
+          if (written) throw new Error('a page read by COPY is written once')
+          written = true
+          for (let r = from; r < to; r++) {
+            if (r > from) target[at++] = COMMA
+            at += fields.copy(r, 2, target, at)
+          }
+          if (--unwritten === 0) data.release?.()
+        },
       },
-    },
-    more: fields.rows > limit,
-    ends: {
-      first: taxiiOfPgMicroseconds(fields.int8(0, 1)),
-      last: {
-        date_added: taxiiOfPgMicroseconds(fields.int8(rows - 1, 1)),
-        pk: String(fields.int8(rows - 1, 0)),
+      more: fields.rows > to,
+      ends: {
+        first: taxiiOfPgMicroseconds(fields.int8(from, 1)),
+        last: {
+          date_added: taxiiOfPgMicroseconds(fields.int8(to - 1, 1)),
+          pk: String(fields.int8(to - 1, 0)),
+        },
       },
-    },
-  }
+    }
+  })
 }
 
 const OBJECT_COPY_TARGET =
@@ -510,6 +518,15 @@ function objectRows(
 
 export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
   const copyOut = binaryCopyOut(db)
+  async function listObjectTextRun(
+    q: ObjectQuery,
+    after: KeysetPosition | undefined,
+    limit: number,
+    pages: number,
+  ): Promise<TextPage[]> {
+    const query = pageQuery(sql`o.pk, o.date_added, o.body`, q, after, pages * limit)
+    return textPagesOfCopy(await copyOut(query.compile(db)), limit, pages)
+  }
   async function listRows<T extends { date_added: string }>(
     projection: RawBuilder<unknown>,
     q: ObjectQuery,
@@ -670,9 +687,10 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
 
     // Only the texts go out, and they go out as the bytes COPY gives (textPageOfCopy).
     async listObjectTexts(q, after, limit) {
-      const query = pageQuery(sql`o.pk, o.date_added, o.body`, q, after, limit)
-      return textPageOfCopy(await copyOut(query.compile(db)), limit)
+      return (await listObjectTextRun(q, after, limit, 1))[0]!
     },
+
+    listObjectTextRun,
 
     async listManifest(q, after, limit) {
       return listRows<ManifestRow>(manifestProjection, q, after, limit)

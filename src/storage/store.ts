@@ -307,6 +307,16 @@ export interface TaxiiStore extends TransferStore {
     after: KeysetPosition | undefined,
     limit: number,
   ): Promise<TextPage>
+  /**
+   * Up to `pages` consecutive pages of `limit`, read by one query: the first as listObjectTexts
+   * gives it, each next one the page after the one before, fewer where the listing ends.
+   */
+  listObjectTextRun(
+    query: ObjectQuery,
+    after: KeysetPosition | undefined,
+    limit: number,
+    pages: number,
+  ): Promise<TextPage[]>
   listManifest(
     query: ObjectQuery,
     after: KeysetPosition | undefined,

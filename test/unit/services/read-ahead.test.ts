@@ -7,21 +7,25 @@ interface Page {
 
 const page = (key: string, n: number): PageRead<Page> => ({
   key,
-  read: () => Promise.resolve({ n }),
+  read: () => Promise.resolve([{ n }]),
 })
 const none = () => undefined
 
-/** A walk over pages 'p1', 'p2', … whose reads are counted. */
-function walk() {
+/**
+ * A walk over pages 'p1', 'p2', … up to `last`, whose reads are recorded as the pages each read
+ * gave: 'p2' for one page, 'p2-p3' for a run of two.
+ */
+function walk(last = Infinity) {
   const reads: string[] = []
   const step = (n: number): PageRead<Page> => ({
     key: `p${n}`,
-    read: () => {
-      reads.push(`p${n}`)
-      return Promise.resolve({ n })
+    read: (pages) => {
+      const end = Math.min(n + pages - 1, Math.max(n, last))
+      reads.push(end === n ? `p${n}` : `p${n}-p${end}`)
+      return Promise.resolve(Array.from({ length: end - n + 1 }, (_, i) => ({ n: n + i })))
     },
   })
-  return { reads, step, following: (p: Page) => step(p.n + 1) }
+  return { reads, step, following: (p: Page) => (p.n < last ? step(p.n + 1) : undefined) }
 }
 
 /** Lets reads started from settled pages run. */
@@ -40,7 +44,10 @@ describe('ReadAhead', () => {
   it('drops the pages of a collection written to, even those still being read', async () => {
     const ahead = new ReadAhead<Page>(100, 1000, 20)
     let finish!: (p: Page) => void
-    const slow = { key: 'slow', read: () => new Promise<Page>((resolve) => (finish = resolve)) }
+    const slow = {
+      key: 'slow',
+      read: () => new Promise<Page[]>((resolve) => (finish = (p) => resolve([p]))),
+    }
     ahead.start('c1', 10, slow, none)
     ahead.start('c2', 10, page('other', 2), none)
     ahead.invalidate('c1')
@@ -79,19 +86,50 @@ describe('ReadAhead', () => {
     expect(ahead.take('after', 'c')).toBeUndefined()
   })
 
-  it('reads a walk of small pages two ahead, each page once', async () => {
+  it('reads a walk of small pages two ahead, two pages a read, each page once', async () => {
     const ahead = new ReadAhead<Page>(100, 1000, 20)
     const { reads, step, following } = walk()
     ahead.start('c', 10, step(2), following)
     await settle()
-    expect(reads).toEqual(['p2', 'p3'])
-    // serving page 2 starts page 3, which is held: page 4 is read once page 3 is
+    expect(reads).toEqual(['p2-p3'])
+    // serving page 2 starts page 3, which is held: pages 4 and 5 are read once page 3 is
     expect(await ahead.take('p2', 'c')).toEqual({ n: 2 })
     ahead.start('c', 10, step(3), following)
     await settle()
-    expect(reads).toEqual(['p2', 'p3', 'p4'])
+    expect(reads).toEqual(['p2-p3', 'p4-p5'])
+    // serving page 3 starts page 4, which is held, and page 5 after it is held too
     expect(await ahead.take('p3', 'c')).toEqual({ n: 3 })
+    ahead.start('c', 10, step(4), following)
+    await settle()
+    expect(reads).toEqual(['p2-p3', 'p4-p5'])
     expect(await ahead.take('p4', 'c')).toEqual({ n: 4 })
+    ahead.start('c', 10, step(5), following)
+    await settle()
+    expect(reads).toEqual(['p2-p3', 'p4-p5', 'p6-p7'])
+    expect(await ahead.take('p5', 'c')).toEqual({ n: 5 })
+    expect(await ahead.take('p6', 'c')).toEqual({ n: 6 })
+    expect(await ahead.take('p7', 'c')).toEqual({ n: 7 })
+  })
+
+  it('a run that ends early holds the pages it read and reads nothing after the last', async () => {
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    const { reads, step, following } = walk(2)
+    ahead.start('c', 10, step(2), following)
+    await settle()
+    expect(reads).toEqual(['p2'])
+    expect(await ahead.take('p2', 'c')).toEqual({ n: 2 })
+    expect(ahead.take('p3', 'c')).toBeUndefined()
+  })
+
+  it('holds the rest of a run only while there is room for it', async () => {
+    const ahead = new ReadAhead<Page>(25, 1000, 20)
+    const { reads, step, following } = walk()
+    ahead.start('c', 10, step(2), following)
+    ahead.start('c', 10, page('other', 9), none)
+    await settle()
+    expect(reads).toEqual(['p2-p3'])
+    expect(await ahead.take('p2', 'c')).toEqual({ n: 2 })
+    expect(ahead.take('p3', 'c')).toBeUndefined()
   })
 
   it('reads one page ahead of a walk whose two pages would hold more than a walk may', async () => {
@@ -105,13 +143,35 @@ describe('ReadAhead', () => {
   it('reads no page after one a write made stale', async () => {
     const ahead = new ReadAhead<Page>(100, 1000, 20)
     let finish!: (p: Page) => void
-    const slow = { key: 'p2', read: () => new Promise<Page>((resolve) => (finish = resolve)) }
+    const slow = {
+      key: 'p2',
+      read: () => new Promise<Page[]>((resolve) => (finish = (p) => resolve([p]))),
+    }
     const { reads, following } = walk()
     ahead.start('c', 10, slow, following)
     ahead.invalidate('c')
     finish({ n: 2 })
     await settle()
     expect(reads).toEqual([])
+    expect(ahead.take('p2', 'c')).toBeUndefined()
+    expect(ahead.take('p3', 'c')).toBeUndefined()
+  })
+
+  it('holds no page of a run a write made stale while it was read', async () => {
+    const ahead = new ReadAhead<Page>(100, 1000, 20)
+    let finish!: () => void
+    const { step, following } = walk()
+    const run: PageRead<Page> = {
+      key: 'p2',
+      read: (pages) =>
+        new Promise<readonly Page[]>(
+          (resolve) => (finish = () => void step(2).read(pages).then(resolve)),
+        ),
+    }
+    ahead.start('c', 10, run, following)
+    ahead.invalidate('c')
+    finish()
+    await settle()
     expect(ahead.take('p2', 'c')).toBeUndefined()
     expect(ahead.take('p3', 'c')).toBeUndefined()
   })
