@@ -1,0 +1,16 @@
+/** Small arithmetic shared by the bench's phases. */
+
+export const now = () => performance.now()
+
+export const round = (x: number, digits = 0) => Number(x.toFixed(digits))
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+export const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  )
