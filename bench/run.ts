@@ -201,6 +201,20 @@ function cpuSeconds(pid: number | string, withChildren: boolean): number {
   }
 }
 
+/** The machine's CPU time so far, busy and in all, from /proc/stat's summary line (in ticks). */
+function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/)
+  const ticks = fields.slice(1, 9).map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  // idle and iowait are the time no CPU had work
+  return { busy: total - ticks[3]! - ticks[4]!, total }
+}
+
+const busyPercent = (
+  before: ReturnType<typeof machineTicks>,
+  after: ReturnType<typeof machineTicks>,
+) => round((100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total))
+
 /**
  * CPU seconds so far of each PostgreSQL backend serving `database` (their process titles name
  * it), so that a phase's database cost is a difference of two snapshots that other work on the
@@ -275,6 +289,8 @@ interface PhaseCost {
   hub_peak_rss_mb: number
   /** the machine's 1-minute load average at the end: above its CPU count, figures are squeezed */
   load_1m: number
+  /** share of the machine's CPU time that was busy during the phase, all processes together */
+  machine_busy_pct: number
 }
 
 // ---- the hub under test ----
@@ -1006,6 +1022,7 @@ function report(f: Figures): string {
       'bench heap MB',
       'hub peak RSS MB',
       'load 1m',
+      'machine busy %',
     ],
     ...Object.entries(f.phases).map(([name, p]) => [
       name,
@@ -1016,6 +1033,7 @@ function report(f: Figures): string {
       String(p.bench_heap_mb),
       String(p.hub_peak_rss_mb),
       String(p.load_1m),
+      String(p.machine_busy_pct),
     ]),
   ]
   return (
@@ -1106,6 +1124,7 @@ async function main(): Promise<number> {
     const hubCpu = cpuSeconds(hub.pid, false)
     const pgCpu = postgresCpu(hubName)
     const benchHeap = process.memoryUsage().heapUsed
+    const machine = machineTicks()
     const benchCpu = process.cpuUsage()
     const t0 = now()
     const result = await fn()
@@ -1119,6 +1138,7 @@ async function main(): Promise<number> {
       bench_heap_mb: round(benchHeap / MB, 1),
       hub_peak_rss_mb: round(rss.phasePeakKb / 1024, 1),
       load_1m: round(loadavg()[0]!, 1),
+      machine_busy_pct: busyPercent(machine, machineTicks()),
     }
     return result
   }
