@@ -125,8 +125,8 @@ export class EnvelopeWriter {
   }
 }
 
-/** Every generated object's text starts with this, so a page's objects can be counted cheaply. */
 /** Objects in each envelope the bench posts, and in a page of the sync it times first. */
 export const ENVELOPE = 1000
 
+/** Every generated object's text starts with this, so a page's objects can be counted cheaply. */
 export const OBJECT_MARK = '{"type":"indicator"'
