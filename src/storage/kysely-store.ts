@@ -685,7 +685,7 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return listRows<ObjectRow>(sql`${manifestProjection}, o.body`, q, after, limit)
     },
 
-    // Only the texts go out, and they go out as the bytes COPY gives (textPageOfCopy).
+    // Only the texts go out, and they go out as the bytes COPY gives (textPagesOfCopy).
     async listObjectTexts(q, after, limit) {
       return (await listObjectTextRun(q, after, limit, 1))[0]!
     },
