@@ -686,10 +686,6 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     // Only the texts go out, and they go out as the bytes COPY gives (textPagesOfCopy).
-    async listObjectTexts(q, after, limit) {
-      return (await listObjectTextRun(q, after, limit, 1))[0]!
-    },
-
     listObjectTextRun,
 
     async listManifest(q, after, limit) {

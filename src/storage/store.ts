@@ -302,14 +302,9 @@ export interface TaxiiStore extends TransferStore {
     after: KeysetPosition | undefined,
     limit: number,
   ): Promise<Page<ObjectRow>>
-  listObjectTexts(
-    query: ObjectQuery,
-    after: KeysetPosition | undefined,
-    limit: number,
-  ): Promise<TextPage>
   /**
-   * Up to `pages` consecutive pages of `limit`, read by one query: the first as listObjectTexts
-   * gives it, each next one the page after the one before, fewer where the listing ends.
+   * Up to `pages` consecutive pages of `limit` items after `after`, read by one query: each the
+   * page after the one before, fewer where the listing ends; the first is there even if empty.
    */
   listObjectTextRun(
     query: ObjectQuery,

@@ -8,7 +8,15 @@ import type { Database } from '../../src/storage/database.js'
 import { createKyselyStore } from '../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { openDatabase } from '../../src/storage/open-database.js'
-import type { JoinedTexts, NewObject, StatusRecord, TaxiiStore } from '../../src/storage/store.js'
+import type {
+  JoinedTexts,
+  KeysetPosition,
+  NewObject,
+  ObjectQuery,
+  StatusRecord,
+  TaxiiStore,
+  TextPage,
+} from '../../src/storage/store.js'
 
 export type Dialect = 'pglite' | 'postgres'
 
@@ -108,6 +116,16 @@ export function newIndicators(first: number, count: number): NewObject[] {
       body: `{"type":"indicator","id":"${id}"}`,
     }
   })
+}
+
+/** One page of Get Objects' texts: the first of a run of one (TaxiiStore.listObjectTextRun). */
+export async function textPage(
+  store: TaxiiStore,
+  query: ObjectQuery,
+  after: KeysetPosition | undefined,
+  limit: number,
+): Promise<TextPage> {
+  return (await store.listObjectTextRun(query, after, limit, 1))[0]!
 }
 
 /** The texts of a page (TextPage.joined) as one string. */

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NewObject, ObjectQuery } from '../../../src/storage/store.js'
 import { versionKey } from '../../../src/stix/timestamps.js'
-import { DIALECTS, joinedString } from '../../helpers/db.js'
+import { DIALECTS, joinedString, textPage } from '../../helpers/db.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 
 /**
@@ -148,7 +148,8 @@ describe.each(DIALECTS)('the newest version of each object, kept by writes (%s)'
           }
         }
         for (const addedAfter of [undefined, ...records.map((r) => r.dateAdded)]) {
-          const page = await store.listObjectTexts(
+          const page = await textPage(
+            store,
             {
               collection_pk: collection.pk,
               ...(addedAfter !== undefined && { added_after: addedAfter }),

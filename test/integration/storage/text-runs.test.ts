@@ -5,6 +5,7 @@ import {
   joinedString,
   newIndicators,
   openTestStore,
+  textPage,
   type TestStore,
 } from '../../helpers/db.js'
 
@@ -66,7 +67,7 @@ describe.each(DIALECTS)('runs of pages read by one COPY (%s)', (dialect) => {
     const out: Shown[] = []
     let from = after
     for (let i = 0; i < pages; i++) {
-      const p = await t.store.listObjectTexts(query, from, limit)
+      const p = await textPage(t.store, query, from, limit)
       if (i > 0 && p.ends === undefined) break
       out.push(shown(p))
       if (!p.more || p.ends === undefined) break
@@ -105,7 +106,7 @@ describe.each(DIALECTS)('runs of pages read by one COPY (%s)', (dialect) => {
   })
 
   it('T-131 a run after the last object is one empty page', async () => {
-    const all = await t.store.listObjectTexts(q, undefined, 100)
+    const all = await textPage(t.store, q, undefined, 100)
     const run = await t.store.listObjectTextRun(q, all.ends!.last, 10, 2)
     expect(run).toHaveLength(1)
     expect(run[0]!.more).toBe(false)
@@ -117,7 +118,7 @@ describe.each(DIALECTS)('runs of pages read by one COPY (%s)', (dialect) => {
     const run = await t.store.listObjectTextRun(q, undefined, 4, 3)
     const texts = [2, 0, 1].map((i) => joinedString(run[i]!.joined))
     expect([texts[1], texts[2], texts[0]].join(',')).toBe(
-      joinedString((await t.store.listObjectTexts(q, undefined, 12)).joined),
+      joinedString((await textPage(t.store, q, undefined, 12)).joined),
     )
     expect(() => joinedString(run[0]!.joined)).toThrow(/written once/)
   })
