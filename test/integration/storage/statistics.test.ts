@@ -30,7 +30,7 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
   }, 120_000)
 
   // one store for both: each test database costs seconds of a CPU-bound suite
-  it('keeps no statistics on bodies (never filtered or sorted on) and compresses status details with lz4 where the server has it', async () => {
+  it('keeps no statistics on bodies (never filtered or sorted on), compresses status details with lz4 where the server has it, and compares object ids bytewise', async () => {
     const { db, store, collectionPk, close } = await openTestStore(dialect)
     try {
       await store.addObjects(collectionPk, envelope(0, 200), () => undefined)
@@ -50,6 +50,16 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
         select attcompression from pg_attribute
         where attrelid = 'statuses'::regclass and attname = 'successes'`.execute(db)
       expect(compression.rows[0]!.attcompression).toBe(lz4 ? 'l' : '')
+
+      // the version index compares ids and version keys byte by byte, not through strcoll (0010)
+      const collations = await sql<{ attname: string; collname: string }>`
+        select a.attname, c.collname from pg_attribute a join pg_collation c on c.oid = a.attcollation
+        where a.attrelid = 'objects'::regclass and a.attname in ('id', 'version_key')
+        order by a.attname`.execute(db)
+      expect(collations.rows).toEqual([
+        { attname: 'id', collname: 'C' },
+        { attname: 'version_key', collname: 'C' },
+      ])
     } finally {
       await close()
     }
