@@ -121,7 +121,7 @@ export class CopyFields {
 }
 
 /** `array` copied into one twice its length. */
-function grown(array: Int32Array): Int32Array<ArrayBuffer> {
+export function grown(array: Int32Array): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(array.length * 2)
   bigger.set(array)
   return bigger
