@@ -117,10 +117,7 @@ class CopyOutQuery {
         at = end
         continue
       }
-      if (this.#headBytes === 0 && chunk[at] === ERROR_RESPONSE) {
-        this.#keep(chunk)
-        return this.#handBack(chunk, at)
-      }
+      if (this.#headBytes === 0 && chunk[at] === ERROR_RESPONSE) return this.#handBack(chunk, at)
       if (this.#headBytes === 0 && at + 5 <= chunk.length) {
         this.#code = chunk[at]!
         this.#left = chunk.readInt32BE(at + 1) - 4
