@@ -128,6 +128,16 @@ export async function textPage(
   return (await store.listObjectTextRun(query, after, limit, 1))[0]!
 }
 
+/** The texts of one page of Get Objects (textPage) as one string, joined by commas. */
+export async function pageTexts(
+  store: TaxiiStore,
+  query: ObjectQuery,
+  after: KeysetPosition | undefined,
+  limit: number,
+): Promise<string> {
+  return joinedString((await textPage(store, query, after, limit)).joined)
+}
+
 /** The texts of a page (TextPage.joined) as one string. */
 export function joinedString(joined: JoinedTexts): string {
   const bytes = Buffer.alloc(joined.size)

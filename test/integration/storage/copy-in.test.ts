@@ -3,13 +3,7 @@ import { sql } from 'kysely'
 import { BinaryCopyWriter } from '../../../src/storage/binary-copy.js'
 import { binaryCopyIn } from '../../../src/storage/open-database.js'
 import type { NewObject } from '../../../src/storage/store.js'
-import {
-  DIALECTS,
-  joinedString,
-  openTestStore,
-  textPage,
-  type TestStore,
-} from '../../helpers/db.js'
+import { DIALECTS, openTestStore, pageTexts, type TestStore } from '../../helpers/db.js'
 
 // New versions go into the database by COPY (FORMAT binary): bodies as their bytes, whatever they
 // hold, and stamps written by the hub rather than parsed by the server.
@@ -48,8 +42,8 @@ describe.each(DIALECTS)('new versions written by COPY (%s)', (dialect) => {
     const objects = AWKWARD.map((body) => objectOf(body, '2025-07-14T09:30:00.000Z'))
     const result = await t.store.addObjects(t.collectionPk, objects, () => undefined)
     expect(result.stored.size).toBe(AWKWARD.length)
-    const page = await textPage(t.store, { collection_pk: t.collectionPk }, undefined, 100)
-    expect(joinedString(page.joined)).toBe(AWKWARD.join(','))
+    const texts = await pageTexts(t.store, { collection_pk: t.collectionPk }, undefined, 100)
+    expect(texts).toBe(AWKWARD.join(','))
     const manifest = await t.store.listManifest({ collection_pk: t.collectionPk }, undefined, 100)
     expect(manifest.rows.map((r) => r.version)).toEqual(
       AWKWARD.map(() => '2025-07-14T09:30:00.000Z'),

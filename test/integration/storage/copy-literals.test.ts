@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NewObject } from '../../../src/storage/store.js'
-import {
-  DIALECTS,
-  joinedString,
-  openTestStore,
-  textPage,
-  type TestStore,
-} from '../../helpers/db.js'
+import { DIALECTS, openTestStore, pageTexts, type TestStore } from '../../helpers/db.js'
 
 // Values the HTTP layer never lets through (it refuses such ids and types with 400), written
 // straight into the store: pages are read by COPY, which takes every filter value as a literal.
@@ -42,7 +36,7 @@ describe.each(DIALECTS)('filter values read by COPY are data (%s)', (dialect) =>
 
   const page = async (q: Record<string, unknown>) =>
     JSON.parse(
-      `[${joinedString((await textPage(t.store, { collection_pk: t.collectionPk, ...q }, undefined, 100)).joined)}]`,
+      `[${await pageTexts(t.store, { collection_pk: t.collectionPk, ...q }, undefined, 100)}]`,
     ) as { id: string; n: number }[]
 
   it('T-114 each odd id, alone or in a list with the others, matches exactly itself', async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NewObject, ObjectQuery } from '../../../src/storage/store.js'
 import { versionKey } from '../../../src/stix/timestamps.js'
-import { DIALECTS, joinedString, textPage } from '../../helpers/db.js'
+import { DIALECTS, pageTexts } from '../../helpers/db.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 
 /**
@@ -148,7 +148,7 @@ describe.each(DIALECTS)('the newest version of each object, kept by writes (%s)'
           }
         }
         for (const addedAfter of [undefined, ...records.map((r) => r.dateAdded)]) {
-          const page = await textPage(
+          const texts = await pageTexts(
             store,
             {
               collection_pk: collection.pk,
@@ -158,7 +158,7 @@ describe.each(DIALECTS)('the newest version of each object, kept by writes (%s)'
             undefined,
             1000,
           )
-          expect(joinedString(page.joined)).toEqual(expected(records, addedAfter).join(','))
+          expect(texts).toEqual(expected(records, addedAfter).join(','))
         }
       }),
       { numRuns: 40 },

@@ -4,13 +4,7 @@ import { loadConfig } from '../../../src/config.js'
 import { createKyselyStore } from '../../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
-import {
-  createTestDatabase,
-  DIALECTS,
-  joinedString,
-  textPage,
-  type TestDatabase,
-} from '../../helpers/db.js'
+import { createTestDatabase, DIALECTS, pageTexts, type TestDatabase } from '../../helpers/db.js'
 
 type Mode = 'pass' | 'refuse' | 'ignore'
 
@@ -130,8 +124,8 @@ describe.skipIf(!DIALECTS.includes('postgres'))('behind a connection pooler (pos
         const { rows } = await store.listManifest({ collection_pk: collection.pk }, undefined, 10)
         expect(rows.map((r) => r.id)).toEqual([id])
         expect(rows[0]!.date_added).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
-        const page = await textPage(store, { collection_pk: collection.pk }, undefined, 10)
-        expect(joinedString(page.joined)).toBe(object.body)
+        const texts = await pageTexts(store, { collection_pk: collection.pk }, undefined, 10)
+        expect(texts).toBe(object.body)
       }
       await store.close()
     } finally {
