@@ -557,6 +557,80 @@ async function warmUp(client: Client, dbUrl: string, objects: number, offset: nu
   }
 }
 
+/** Rounds of the validation share: each hub takes this many batches of envelopes, in turn. */
+const SHARE_ROUNDS = 4
+
+/** Objects each hub takes in one round of the validation share. */
+const shareRoundObjects = (n: number) => Math.min(50_000, n)
+
+interface RoundsRate {
+  objects: number
+  seconds: number
+  objects_per_s: number
+}
+
+interface ShareResult {
+  rounds: number
+  objects_per_round: number
+  /** ingest into a hub that validates, summed over its rounds */
+  with_validation: RoundsRate
+  /** the same into a hub whose validator accepts everything */
+  without_validation: RoundsRate
+  /** 1 - with / without */
+  share: number
+}
+
+/**
+ * Validation's share of ingest throughput, from two hubs that run side by side, each on a database
+ * of its own: one as it is, one whose validator accepts everything (withoutValidation). They take
+ * the same envelopes in alternated rounds, each round in the other order. Two ingests run minutes
+ * apart, as this bench once measured the share, differ by more than validation costs on a machine
+ * whose speed drifts by up to 2x within minutes: seven 1,000,000-object runs gave shares from none
+ * to 20%, where alternated 200,000-object pairs gave 12-15%.
+ */
+async function validationShare(o: Options, suffix: string): Promise<ShareResult> {
+  const mark = cleanups.length
+  const perRound = shareRoundObjects(o.n)
+  // the ids after those each hub's warm-up takes
+  const first = o.n + o.warmUp
+  const hubs: { client: Client; objects: number; seconds: number }[] = []
+  for (const [name, nodeArgs] of [
+    ['val', []],
+    ['noval', withoutValidation()],
+  ] as const) {
+    const url = await createDatabase(o.pgUrl, `hw_bench_${name}_${suffix}`)
+    const hub = await startHub(url, nodeArgs)
+    const client = createClient(hub.url, await benchToken(url), 300_000)
+    cleanups.push({ name: 'close the client', run: async () => client.close() })
+    await warmUp(client, url, o.warmUp, o.n)
+    await withPg(url, (c) => c.query('checkpoint'))
+    hubs.push({ client, objects: 0, seconds: 0 })
+  }
+  const path = `/hub/collections/${COLLECTION}/objects/`
+  for (let r = 0; r < SHARE_ROUNDS; r++) {
+    for (const h of r % 2 === 0 ? hubs : [...hubs].reverse()) {
+      const done = await ingest(h.client, path, perRound, o.posters, first + r * perRound)
+      h.objects += done.objects
+      h.seconds += done.seconds
+    }
+  }
+  await undoSince(mark)
+  const rate = (h: { objects: number; seconds: number }): RoundsRate => ({
+    objects: h.objects,
+    seconds: round(h.seconds, 2),
+    objects_per_s: round(h.objects / h.seconds),
+  })
+  const checked = rate(hubs[0]!)
+  const bare = rate(hubs[1]!)
+  return {
+    rounds: SHARE_ROUNDS,
+    objects_per_round: perRound,
+    with_validation: checked,
+    without_validation: bare,
+    share: round(1 - checked.objects_per_s / bare.objects_per_s, 3),
+  }
+}
+
 /**
  * The validation figures, measured in a process of their own (validation.ts): loading the
  * validator left its modules' compiled schemas in this process's heap for the rest of the run,
@@ -856,8 +930,8 @@ interface Figures {
    */
   raw_runs: [RawResult, RawResult]
   ingest: IngestResult
-  /** the same ingest into a hub whose validator accepts everything, on a fresh database */
-  ingest_without_validation: IngestResult
+  /** validation's share of ingest, from alternated rounds with and without it */
+  validation_share: ShareResult
   validation: ValidationResult
   ingest_sequential: IngestResult
   sync_1000: SyncResult
@@ -898,9 +972,16 @@ function report(f: Figures): string {
       verdict('ingest'),
     ],
     [
-      `ingest without validation, same envelopes and posters`,
-      `${fmt(f.ingest_without_validation.objects_per_s)} obj/s`,
-      `${f.ratios.ingest_without_validation_vs_copy_in}`,
+      `ingest in alternated rounds, ${f.validation_share.rounds} x ${fmt(f.validation_share.objects_per_round)} objects: with validation`,
+      `${fmt(f.validation_share.with_validation.objects_per_s)} obj/s`,
+      '',
+      '',
+      '',
+    ],
+    [
+      '  and into a hub that validates nothing',
+      `${fmt(f.validation_share.without_validation.objects_per_s)} obj/s`,
+      '',
       '',
       '',
     ],
@@ -1092,24 +1173,15 @@ async function main(): Promise<number> {
     `  COPY in ${fmt(rawBefore.copy_in_objects_per_s)} objects/s, out ${fmt(rawBefore.copy_out_objects_per_s)} objects/s`,
   )
 
-  // Ingest without validation on its own database and hub process, both gone before the hub
-  // under test starts, so the two ingests run under the same conditions.
-  log(`ingest without validation: ${fmt(o.n)} objects into a hub that validates nothing`)
-  const bareMark = cleanups.length
-  const bareUrl = await createDatabase(o.pgUrl, `hw_bench_noval_${suffix}`)
-  const bare = await startHub(bareUrl, withoutValidation())
-  const bareClient = createClient(bare.url, await benchToken(bareUrl), 300_000)
-  await warmUp(bareClient, bareUrl, o.warmUp, o.n)
-  await withPg(bareUrl, (c) => c.query('checkpoint'))
-  const unvalidated = await ingest(
-    bareClient,
-    `/hub/collections/${COLLECTION}/objects/`,
-    o.n,
-    o.posters,
+  log(
+    `validation share: ${SHARE_ROUNDS} rounds of ${fmt(shareRoundObjects(o.n))} objects into a hub ` +
+      'that validates and one that does not, in turn',
   )
-  bareClient.close()
-  await undoSince(bareMark)
-  log(`  ${fmt(unvalidated.objects_per_s)} objects/s`)
+  const share = await validationShare(o, suffix)
+  log(
+    `  ${fmt(share.with_validation.objects_per_s)} objects/s with, ` +
+      `${fmt(share.without_validation.objects_per_s)} without`,
+  )
 
   const hubName = `hw_bench_${suffix}`
   const hubMark = cleanups.length
@@ -1226,11 +1298,7 @@ async function main(): Promise<number> {
   const ratio = (a: number, b: number) => round(a / b, 2)
   const ratios = {
     ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
-    ingest_without_validation_vs_copy_in: ratio(
-      unvalidated.objects_per_s,
-      raw.copy_in_objects_per_s,
-    ),
-    validation_share: round(1 - ingested.objects_per_s / unvalidated.objects_per_s, 3),
+    validation_share: share.share,
     ingest_sequential_vs_copy_in: ratio(sequential.objects_per_s, raw.copy_in_objects_per_s),
     sync_1000_vs_copy_out: ratio(sync1000.objects_per_s, raw.copy_out_objects_per_s),
     sync_10000_vs_copy_out: ratio(sync10000.objects_per_s, raw.copy_out_objects_per_s),
@@ -1261,7 +1329,7 @@ async function main(): Promise<number> {
     raw,
     raw_runs: [rawBefore, rawAfter],
     ingest: ingested,
-    ingest_without_validation: unvalidated,
+    validation_share: share,
     validation,
     ingest_sequential: sequential,
     sync_1000: sync1000,
