@@ -34,6 +34,7 @@ export interface Config {
   /** object versions added longer ago are removed (T-017); undefined keeps every version */
   readonly retentionSeconds: number | undefined
   readonly title: string
+  readonly description: string | undefined
   readonly contact: string | undefined
   /** API roots hosted elsewhere that discovery lists after the hub's own (T-070) */
   readonly advertisedApiRoots: readonly string[]
@@ -57,6 +58,7 @@ export const ENV_VARS = {
   HYDRAWATCH_BASIC_AUTH: 'true',
   HYDRAWATCH_RETENTION: '(unset: keep every version)',
   HYDRAWATCH_TITLE: 'hydrawatch',
+  HYDRAWATCH_DESCRIPTION: '(unset)',
   HYDRAWATCH_CONTACT: '(unset)',
   HYDRAWATCH_ADVERTISED_API_ROOTS: '(unset)',
   HYDRAWATCH_LOG_LEVEL: 'info',
@@ -244,6 +246,7 @@ export function loadConfig(
     retentionSeconds:
       retention === undefined ? undefined : duration('HYDRAWATCH_RETENTION', retention),
     title: get('HYDRAWATCH_TITLE') ?? 'hydrawatch',
+    description: get('HYDRAWATCH_DESCRIPTION'),
     contact: get('HYDRAWATCH_CONTACT'),
     advertisedApiRoots: apiRootUrls(
       'HYDRAWATCH_ADVERTISED_API_ROOTS',

@@ -676,8 +676,12 @@ async function importMedallion(deps: Deps, data: JsonObject, warn: Warn): Promis
       )
     }
   }
-  const configured = { title: deps.config.title, contact: deps.config.contact }
-  for (const key of ['title', 'contact'] as const) {
+  const configured = {
+    title: deps.config.title,
+    description: deps.config.description,
+    contact: deps.config.contact,
+  }
+  for (const key of ['title', 'description', 'contact'] as const) {
     const v = discovery[key]
     if (typeof v === 'string' && v !== configured[key]) {
       warn(

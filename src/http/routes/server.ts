@@ -20,6 +20,7 @@ export const discovery = (deps: Deps) => async (_req: FastifyRequest, reply: Fas
   const listed = [...new Set([...roots.map((r) => url(r.name)), ...deps.config.advertisedApiRoots])]
   return sendResource(reply, 200, {
     title: deps.config.title,
+    ...(deps.config.description !== undefined && { description: deps.config.description }),
     ...(deps.config.contact !== undefined && { contact: deps.config.contact }),
     ...(fallback !== undefined && { default: url(fallback.name) }),
     ...(listed.length > 0 && { api_roots: listed }),

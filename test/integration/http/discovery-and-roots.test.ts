@@ -284,6 +284,7 @@ describe.each(DIALECTS)('discovery behind a configured public URL (%s)', (dialec
     hub = await startTestHub(dialect, {
       HYDRAWATCH_PUBLIC_URL: 'https://taxii.hub.example',
       HYDRAWATCH_TITLE: 'Distillation sharing hub',
+      HYDRAWATCH_DESCRIPTION: 'Indicators of distillation attacks, shared among labs',
       HYDRAWATCH_CONTACT: 'soc@hub.example',
       HYDRAWATCH_ADVERTISED_API_ROOTS:
         'https://taxii.partner.example/shared/,https://taxii.hub.example/hub/',
@@ -291,10 +292,11 @@ describe.each(DIALECTS)('discovery behind a configured public URL (%s)', (dialec
   })
   afterAll(() => hub.close())
 
-  it('T-067 T-069 T-070 advertises the public URL, title and contact, never the bound port, then the API roots hosted elsewhere', async () => {
+  it('T-067 T-069 T-070 advertises the public URL, title, description and contact, never the bound port, then the API roots hosted elsewhere', async () => {
     const res = await hub.request('/taxii2/')
     expect(res.json).toEqual({
       title: 'Distillation sharing hub',
+      description: 'Indicators of distillation attacks, shared among labs',
       contact: 'soc@hub.example',
       default: 'https://taxii.hub.example/hub/',
       // its own API root, configured again by mistake, is listed once

@@ -52,7 +52,15 @@ describe.each(DIALECTS)('import of a medallion data file (%s)', (dialect) => {
     const text = summary.warnings.join('\n')
     expect(text).toContain('total_objects read as total_count')
     expect(text).toContain('status[2]: no usable or unique 8-4-4-4-12 id; skipped')
-    expect(text).toContain('HYDRAWATCH_TITLE')
+    expect(text).toContain(
+      'discovery title "Distillation feeds (medallion)" is not imported: set HYDRAWATCH_TITLE',
+    )
+    expect(text).toContain(
+      'discovery description "Shared indicators of distillation attacks" is not imported: set HYDRAWATCH_DESCRIPTION',
+    )
+    expect(text).toContain(
+      'discovery contact "soc@lab.example" is not imported: set HYDRAWATCH_CONTACT',
+    )
   })
 
   it('T-071 serves discovery with the API roots in file order and its default rebased', async () => {
