@@ -560,9 +560,6 @@ async function warmUp(client: Client, dbUrl: string, objects: number, offset: nu
 /** Rounds of the validation share: each hub takes this many batches of envelopes, in turn. */
 const SHARE_ROUNDS = 4
 
-/** Objects each hub takes in one round of the validation share. */
-const shareRoundObjects = (n: number) => Math.min(50_000, n)
-
 interface RoundsRate {
   objects: number
   seconds: number
@@ -590,7 +587,11 @@ interface ShareResult {
  */
 async function validationShare(o: Options, suffix: string): Promise<ShareResult> {
   const mark = cleanups.length
-  const perRound = shareRoundObjects(o.n)
+  const perRound = Math.min(50_000, o.n)
+  log(
+    `validation share: ${SHARE_ROUNDS} rounds of ${fmt(perRound)} objects into a hub that ` +
+      'validates and one that does not, in turn',
+  )
   // the ids after those each hub's warm-up takes
   const first = o.n + o.warmUp
   const hubs: { client: Client; objects: number; seconds: number }[] = []
@@ -1173,10 +1174,6 @@ async function main(): Promise<number> {
     `  COPY in ${fmt(rawBefore.copy_in_objects_per_s)} objects/s, out ${fmt(rawBefore.copy_out_objects_per_s)} objects/s`,
   )
 
-  log(
-    `validation share: ${SHARE_ROUNDS} rounds of ${fmt(shareRoundObjects(o.n))} objects into a hub ` +
-      'that validates and one that does not, in turn',
-  )
   const share = await validationShare(o, suffix)
   log(
     `  ${fmt(share.with_validation.objects_per_s)} objects/s with, ` +

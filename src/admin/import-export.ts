@@ -681,9 +681,9 @@ async function importMedallion(deps: Deps, data: JsonObject, warn: Warn): Promis
     description: deps.config.description,
     contact: deps.config.contact,
   }
-  for (const key of ['title', 'description', 'contact'] as const) {
+  for (const [key, value] of Object.entries(configured)) {
     const v = discovery[key]
-    if (typeof v === 'string' && v !== configured[key]) {
+    if (typeof v === 'string' && v !== value) {
       warn(
         `discovery ${key} "${v}" is not imported: set HYDRAWATCH_${key.toUpperCase()} to advertise it`,
       )

@@ -5,6 +5,7 @@ import {
   joinedString,
   newIndicators,
   openTestStore,
+  pageTexts,
   textPage,
   type TestStore,
 } from '../../helpers/db.js'
@@ -118,7 +119,7 @@ describe.each(DIALECTS)('runs of pages read by one COPY (%s)', (dialect) => {
     const run = await t.store.listObjectTextRun(q, undefined, 4, 3)
     const texts = [2, 0, 1].map((i) => joinedString(run[i]!.joined))
     expect([texts[1], texts[2], texts[0]].join(',')).toBe(
-      joinedString((await textPage(t.store, q, undefined, 12)).joined),
+      await pageTexts(t.store, q, undefined, 12),
     )
     expect(() => joinedString(run[0]!.joined)).toThrow(/written once/)
   })
