@@ -508,6 +508,16 @@ async function importExport(
     if (end === undefined) {
       throw new AdminInputError(`${file} has no end record: it is truncated`)
     }
+    for (const [name, root] of roots) {
+      for (const c of collections.values()) {
+        const repeat = c.api_root_pk === root.pk ? await w.repeatedVersion(c.pk) : undefined
+        if (repeat !== undefined) {
+          throw new AdminInputError(
+            `${file}: collection ${c.id} of API root ${name} holds version ${repeat.version} of ${repeat.id} more than once`,
+          )
+        }
+      }
+    }
     const counted = { ...summary, api_roots: summary.api_roots.length }
     for (const key of ['api_roots', 'collections', 'objects', 'statuses'] as const) {
       if (end[key] !== counted[key]) {

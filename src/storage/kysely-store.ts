@@ -62,8 +62,8 @@ const ANALYZE_AFTER_ROWS = 10_000
 const versionKeyOfTaxii = (ts: string): string => `${ts.slice(0, 26)}000`
 
 /**
- * NOT EXISTS over the sibling records of `o`. `offset 0` keeps it a probe of the version index per
- * row: pulled up into a join, it let stale statistics (a poller asking for rows newer than the last
+ * NOT EXISTS over the sibling records of `o`. `offset 0` keeps it a probe of the id index per row:
+ * pulled up into a join, it let stale statistics (a poller asking for rows newer than the last
  * ANALYZE saw) hash all the collection's new rows for every page, 256 ms instead of 1 ms with
  * 30,000 rows added since (EXPLAIN ANALYZE); with fresh statistics both forms cost the same.
  */
@@ -74,8 +74,8 @@ const noSibling = (conditions: RawBuilder<unknown>): RawBuilder<unknown> =>
  * WHERE clause of an object listing, following TAXII 2.1 §3.4 and the evaluation order of
  * T-123: filters on the record itself, then spec-version and version selection among the
  * records of the same object that pass the same filters. Sibling checks are per-row probes of the
- * (collection_pk, id, version_key) index, which also holds spec_version and date_added so that
- * they never read the table (0002), and a page costs the same wherever it starts.
+ * hash index on id (0011) and read the siblings' rows, for most objects only the row itself, on
+ * the heap page the listing has just read: a page costs the same wherever it starts.
  */
 function objectConditions(q: ObjectQuery): RawBuilder<unknown> {
   const where: RawBuilder<unknown>[] = [inCollection('o.collection_pk', q.collection_pk)]
@@ -148,7 +148,7 @@ interface VersionRow {
 
 /**
  * Rows of the records of `ids` in a collection (`projection` over `o`), found by one probe of the
- * version index per id. With `id = any(ids)`, statistics taken before a collection filled made
+ * id index per id. With `id = any(ids)`, statistics taken before a collection filled made
  * the planner read all of its records and filter them: 40 ms instead of 4 per envelope of 1,000
  * posted to a collection of 50,000 (EXPLAIN ANALYZE), which ANALYZE only mends much later. Per
  * id, such statistics could still choose objects_page_idx and filter by id, which inCollection

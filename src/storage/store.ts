@@ -275,6 +275,8 @@ export interface ImportWriter {
   ): Promise<CollectionRecord>
   /** Inserts in the given order, so rows sharing a date_added page in that order (T-134). */
   insertObjects(collectionPk: string, objects: ImportObject[]): Promise<void>
+  /** A version the collection holds more than once, if any: no index refuses one (0011). */
+  repeatedVersion(collectionPk: string): Promise<{ id: string; version: string } | undefined>
   /**
    * With an envelope, the status's pending envelope too, left for the first hub serving the
    * database to store (its lease has run out already).

@@ -123,6 +123,15 @@ function importWriter(trx: Transaction<Database>): ImportWriter {
       }
     },
 
+    async repeatedVersion(collectionPk) {
+      const { rows } = await sql<{ id: string; version: string }>`
+        select id, min(version) as version from objects
+        where ${inCollection('collection_pk', collectionPk)}
+        group by id, version_key having count(*) > 1
+        limit 1`.execute(trx)
+      return rows[0]
+    },
+
     async putStatus(s, expiresAt, envelope) {
       await writeStatus(trx, s, sql`${expiresAt}::timestamptz`)
       if (envelope !== undefined) await writePendingEnvelope(trx, s, envelope, sql`'-infinity'`)

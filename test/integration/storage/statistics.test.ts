@@ -143,7 +143,7 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
       // an envelope's ids probed for stored versions, as the store does
       const ids = Array.from({ length: 1000 }, (_, i) => `indicator--x${i}`)
       expect(await indexOf(recordsOf(collectionPk, ids, sql`o.id, o.version`))).toEqual([
-        'objects_version_probe_idx',
+        'objects_id_idx',
       ])
       // what was added since a stamp, as a poster checks under the lock
       const { rows } = await sql<{ last: string }>`

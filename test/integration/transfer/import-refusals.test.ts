@@ -115,6 +115,24 @@ describe.each(DIALECTS)('imports that must not write anything (%s)', (dialect) =
     expect(await contents(deps)).toEqual(before)
   })
 
+  it('T-137 refuses an export holding one version of an object twice in a collection', async () => {
+    const lines = await renamedExport('r-')
+    const at = lines.findIndex((l) => l.includes('"record":"object"'))
+    const object = JSON.parse(lines[at]!) as Record<string, unknown>
+    // the same record twice, as a hand-merged file could hold it
+    const end = lines.findIndex((l) => l.includes('"record":"end"'))
+    const ending = JSON.parse(lines[end]!) as { objects: number }
+    lines[end] = JSON.stringify({ ...ending, objects: ending.objects + 1 })
+    lines.splice(at + 1, 0, lines[at]!)
+    const before = await contents(deps)
+    await expect(
+      operations.import(deps, { file: file('repeat.jsonl', lines.join('\n')) }),
+    ).rejects.toThrow(
+      `collection ${String(object.collection)} of API root ${String(object.api_root)} holds version ${String(object.version)} of ${String(object.id)} more than once`,
+    )
+    expect(await contents(deps)).toEqual(before)
+  })
+
   it('takes a medallion file whose texts hold U+0000 with warnings, as for other malformed values', async () => {
     const medallion = {
       '/discovery': { title: 'm', api_roots: ['http://localhost:5000/nul-root/'] },
