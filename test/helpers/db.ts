@@ -72,6 +72,8 @@ export interface TestStore {
   db: Kysely<Database>
   store: TaxiiStore
   collectionPk: string
+  /** another store on the same database, as a second hub process has it; closed by close() */
+  otherProcess: () => Promise<TaxiiStore>
   /** closes the store and the database connection, then drops the database */
   close: () => Promise<void>
 }
@@ -90,13 +92,21 @@ export async function openTestStore(dialect: Dialect): Promise<TestStore> {
     can_write: true,
     media_types: [],
   })
+  const others: { store: TaxiiStore; db: Kysely<Database> }[] = []
   return {
     db,
     store,
     collectionPk: collection.pk,
+    otherProcess: async () => {
+      const other = (await openDatabase(config)).db
+      others.push({ store: createKyselyStore(other), db: other })
+      return others.at(-1)!.store
+    },
     close: async () => {
-      await store.close()
-      await db.destroy().catch(() => undefined)
+      for (const other of [...others, { store, db }]) {
+        await other.store.close()
+        await other.db.destroy().catch(() => undefined)
+      }
       await database.drop()
     },
   }

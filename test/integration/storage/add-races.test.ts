@@ -74,6 +74,22 @@ describe.skipIf(!DIALECTS.includes('postgres'))('Add Objects against writers rac
     expect(await versionsOfA()).toBe(1)
   })
 
+  it('T-137 a version stored first by another hub process is a duplicate, not a second row', async () => {
+    const objectB = newIndicators(0xb, 1)[0]!
+    const other = await t.otherProcess()
+    // this process remembers no post of the other one: only the database can say what it added
+    const [first, second] = await inLockOrder([
+      () => other.addObjects(t.collectionPk, [objectB], () => undefined),
+      () => t.store.addObjects(t.collectionPk, [objectB], () => undefined),
+    ])
+    expect(first!.stored.size).toBe(1)
+    expect(second!.stored.size).toBe(0)
+    expect([...second!.duplicates.values()]).toEqual([{ id: objectB.id, version: objectB.version }])
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from objects
+      where id = ${objectB.id}`.execute(t.db)
+    expect(rows[0]!.n).toBe(1)
+  })
+
   it('T-137 a version deleted before the lock was taken is stored again', async () => {
     expect(await versionsOfA()).toBe(1)
     const remove = async () => {
