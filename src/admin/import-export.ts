@@ -508,14 +508,13 @@ async function importExport(
     if (end === undefined) {
       throw new AdminInputError(`${file} has no end record: it is truncated`)
     }
-    for (const [name, root] of roots) {
-      for (const c of collections.values()) {
-        const repeat = c.api_root_pk === root.pk ? await w.repeatedVersion(c.pk) : undefined
-        if (repeat !== undefined) {
-          throw new AdminInputError(
-            `${file}: collection ${c.id} of API root ${name} holds version ${repeat.version} of ${repeat.id} more than once`,
-          )
-        }
+    const rootNames = new Map([...roots].map(([name, root]) => [root.pk, name]))
+    for (const c of collections.values()) {
+      const repeat = await w.repeatedVersion(c.pk)
+      if (repeat !== undefined) {
+        throw new AdminInputError(
+          `${file}: collection ${c.id} of API root ${rootNames.get(c.api_root_pk)} holds version ${repeat.version} of ${repeat.id} more than once`,
+        )
       }
     }
     const counted = { ...summary, api_roots: summary.api_roots.length }

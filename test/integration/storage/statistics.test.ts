@@ -51,7 +51,7 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
         where attrelid = 'statuses'::regclass and attname = 'successes'`.execute(db)
       expect(compression.rows[0]!.attcompression).toBe(lz4 ? 'l' : '')
 
-      // the version index compares ids and version keys byte by byte, not through strcoll (0010)
+      // ids and version keys compare byte by byte, not through strcoll (0010)
       const collations = await sql<{ attname: string; collname: string }>`
         select a.attname, c.collname from pg_attribute a join pg_collation c on c.oid = a.attcollation
         where a.attrelid = 'objects'::regclass and a.attname in ('id', 'version_key')
