@@ -37,6 +37,7 @@ import {
   unixMicroseconds,
 } from './taxii-time.js'
 import { inCollection } from './in-collection.js'
+import { keyOf, keysOf, objectKey } from './object-key.js'
 import { binaryCopyIn, binaryCopyOut } from './open-database.js'
 import { BinaryCopyWriter, CopyFields, type CopyData } from './binary-copy.js'
 import { RecentAdds } from './recent-adds.js'
@@ -62,7 +63,7 @@ const ANALYZE_AFTER_ROWS = 10_000
 const versionKeyOfTaxii = (ts: string): string => `${ts.slice(0, 26)}000`
 
 /**
- * NOT EXISTS over the sibling records of `o`. `offset 0` keeps it a probe of the id index per row:
+ * NOT EXISTS over the sibling records of `o`. `offset 0` keeps it a probe of the key index per row:
  * pulled up into a join, it let stale statistics (a poller asking for rows newer than the last
  * ANALYZE saw) hash all the collection's new rows for every page, 256 ms instead of 1 ms with
  * 30,000 rows added since (EXPLAIN ANALYZE); with fresh statistics both forms cost the same.
@@ -74,19 +75,29 @@ const noSibling = (conditions: RawBuilder<unknown>): RawBuilder<unknown> =>
  * WHERE clause of an object listing, following TAXII 2.1 §3.4 and the evaluation order of
  * T-123: filters on the record itself, then spec-version and version selection among the
  * records of the same object that pass the same filters. Sibling checks are per-row probes of the
- * hash index on id (0011) and read the siblings' rows, for most objects only the row itself, on
- * the heap page the listing has just read: a page costs the same wherever it starts.
+ * hash index on the object's key (0012) and read the siblings' rows, for most objects only the row
+ * itself, on the heap page the listing has just read: a page costs the same wherever it starts.
  */
 function objectConditions(q: ObjectQuery): RawBuilder<unknown> {
   const where: RawBuilder<unknown>[] = [inCollection('o.collection_pk', q.collection_pk)]
-  if (q.object_id !== undefined) where.push(sql`o.id = ${q.object_id}`)
-  if (q.match_id !== undefined) where.push(sql`o.id = any(${q.match_id}::text[])`)
+  if (q.object_id !== undefined) {
+    const key = keyOf(sql`${q.object_id}::text`, q.collection_pk)
+    where.push(sql`${objectKey('o')} = ${key} and o.id = ${q.object_id}`)
+  }
+  if (q.match_id !== undefined) {
+    const keys = keysOf(sql`${q.match_id}::text[]`, q.collection_pk)
+    where.push(sql`${objectKey('o')} = any(${keys}) and o.id = any(${q.match_id}::text[])`)
+  }
   if (q.match_type !== undefined) where.push(sql`o.type = any(${q.match_type}::text[])`)
   if (q.added_after !== undefined) {
     where.push(sql`o.date_added > ${q.added_after}::timestamptz`)
   }
 
-  const sibling: RawBuilder<unknown>[] = [sql`s.collection_pk = o.collection_pk`, sql`s.id = o.id`]
+  const sibling: RawBuilder<unknown>[] = [
+    sql`${objectKey('s')} = ${objectKey('o')}`,
+    sql`s.collection_pk = o.collection_pk`,
+    sql`s.id = o.id`,
+  ]
   if (q.added_after !== undefined) {
     sibling.push(sql`s.date_added > ${q.added_after}::timestamptz`)
   }
@@ -148,7 +159,7 @@ interface VersionRow {
 
 /**
  * Rows of the records of `ids` in a collection (`projection` over `o`), found by one probe of the
- * id index per id. With `id = any(ids)`, statistics taken before a collection filled made
+ * key index per id. With `id = any(ids)`, statistics taken before a collection filled made
  * the planner read all of its records and filter them: 40 ms instead of 4 per envelope of 1,000
  * posted to a collection of 50,000 (EXPLAIN ANALYZE), which ANALYZE only mends much later. Per
  * id, such statistics could still choose objects_page_idx and filter by id, which inCollection
@@ -161,7 +172,8 @@ export const recordsOf = (
 ): RawBuilder<unknown> => sql`
   select r.* from unnest(${textArray(ids)}) u(id) cross join lateral (
     select ${projection} from objects o
-    where ${inCollection('o.collection_pk', collectionPk)} and o.id = u.id offset 0) r`
+    where ${inCollection('o.collection_pk', collectionPk)}
+      and ${objectKey('o')} = ${keyOf(sql`u.id`, collectionPk)} and o.id = u.id offset 0) r`
 
 const VERSION_COLUMNS = sql`o.id, o.version, o.version_key`
 
@@ -694,9 +706,9 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
 
     async objectExists(collectionPk, objectId) {
       const { rows } = await sql`select 1 from objects
-        where ${inCollection('collection_pk', collectionPk)} and id = ${objectId} limit 1`.execute(
-        db,
-      )
+        where ${inCollection('collection_pk', collectionPk)}
+          and ${objectKey()} = ${keyOf(sql`${objectId}::text`, collectionPk)} and id = ${objectId}
+        limit 1`.execute(db)
       return rows.length > 0
     },
 

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { inCollection } from './in-collection.js'
+import { keysOf, objectKey } from './object-key.js'
 import { textArray } from './text-arrays.js'
 
 /**
@@ -20,7 +21,12 @@ export async function refreshNewer(
         rows between unbounded preceding and 1 preceding) as newer
       from objects
       where ${inCollection('collection_pk', collectionPk)}
-        ${ids === undefined ? sql`` : sql`and id = any(${textArray(ids)})`}
+        ${
+          ids === undefined
+            ? sql``
+            : sql`and ${objectKey()} = any(${keysOf(textArray(ids), collectionPk)})
+              and id = any(${textArray(ids)})`
+        }
     ) x
     where o.pk = x.pk and o.newer_added is distinct from x.newer`.execute(trx)
 }

@@ -143,12 +143,63 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
       // an envelope's ids probed for stored versions, as the store does
       const ids = Array.from({ length: 1000 }, (_, i) => `indicator--x${i}`)
       expect(await indexOf(recordsOf(collectionPk, ids, sql`o.id, o.version`))).toEqual([
-        'objects_id_idx',
+        'objects_key_idx',
       ])
       // what was added since a stamp, as a poster checks under the lock
       const { rows } = await sql<{ last: string }>`
         select max(date_added)::text as last from objects`.execute(db)
       expect(await indexOf(addedSince(collectionPk, rows[0]!.last))).toEqual(['objects_page_idx'])
+    } finally {
+      await close()
+    }
+  }, 120_000)
+
+  // An object several partners share sits in each of their feeds' collections; its probes must
+  // not read the copies held elsewhere (0012).
+  it('probes the records of an object shared by 60 collections in the one collection asked about', async () => {
+    const { db, store, collectionPk, close } = await openTestStore(dialect)
+    try {
+      const root = await store.getApiRoot('r')
+      const shared = newIndicators(0x5e, 1)[0]!
+      for (let i = 0; i < 60; i++) {
+        const c = await store.createCollection(root!.pk, {
+          id: `33333333-3333-4333-8333-${String(i).padStart(12, '0')}`,
+          title: `feed ${i}`,
+          can_read: true,
+          can_write: true,
+          media_types: [],
+        })
+        await store.addObjects(c.pk, [shared], () => undefined)
+      }
+      await store.addObjects(collectionPk, [shared], () => undefined)
+      // enough other rows that no plan reads the table whole
+      await sql`
+        insert into objects (collection_pk, id, type, spec_version, version, version_key,
+          date_added, body)
+        select ${collectionPk}::bigint, 'indicator--' || md5(g::text), 'indicator', '2.1', 'v', 'v',
+          clock_timestamp(), repeat('x', 700)
+        from generate_series(1, 20000) g`.execute(db)
+      await sql`analyze objects`.execute(db)
+      const { rows } = await sql<{
+        'QUERY PLAN': unknown
+      }>`explain (analyze, format json) ${recordsOf(
+        collectionPk,
+        [shared.id],
+        sql`o.id, o.version`,
+      )}`.execute(db)
+      // every index the plan reads, and the rows its scans read and threw away
+      const indexes: string[] = []
+      let removed = 0
+      const walk = (node: Record<string, unknown>) => {
+        if (typeof node['Index Name'] === 'string') indexes.push(node['Index Name'])
+        for (const key of ['Rows Removed by Filter', 'Rows Removed by Index Recheck']) {
+          removed += typeof node[key] === 'number' ? node[key] : 0
+        }
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child)
+      }
+      walk((rows[0]!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan)
+      expect(indexes).toEqual(['objects_key_idx'])
+      expect(removed).toBe(0)
     } finally {
       await close()
     }
