@@ -11,7 +11,7 @@ import { addObjects, STATUS_RETENTION_SECONDS } from '../services/objects.js'
 import { describeObject, type ObjectMeta } from '../stix/common.js'
 import { isStixTimestamp, parseAddedAfter, versionKey } from '../stix/timestamps.js'
 import { mediaTypeForSpec } from '../media-types.js'
-import { storable } from '../storage/store.js'
+import { RepeatedVersionError, storable } from '../storage/store.js'
 import { addMicroseconds, STAMP_SPACING_US } from '../storage/taxii-time.js'
 import type {
   ApiRootRecord,
@@ -280,7 +280,9 @@ export async function importFile(deps: Deps, input: ImportInput): Promise<Import
       if (input.collection !== undefined) {
         throw new AdminUsageError('--collection takes a STIX bundle, not a hydrawatch export')
       }
-      const summary = await importExport(deps, header, lines, input.file, warnings.add)
+      const summary = await importExport(deps, header, lines, input.file, warnings.add).catch(
+        naming(input.file),
+      )
       return { format: EXPORT_FORMAT, ...summary, warnings: warnings.list() }
     }
   } finally {
@@ -316,13 +318,21 @@ export async function importFile(deps: Deps, input: ImportInput): Promise<Import
     if (input.collection !== undefined) {
       throw new AdminUsageError('--collection takes a STIX bundle, not a medallion data file')
     }
-    const summary = await importMedallion(deps, data, warnings.add)
+    const summary = await importMedallion(deps, data, warnings.add).catch(naming(input.file))
     return { format: 'medallion', ...summary, warnings: warnings.list() }
   }
   throw new AdminInputError(
     `${input.file} is not a hydrawatch export, a STIX bundle or a medallion data file`,
   )
 }
+
+/** What the store refused of a file's contents, as an input error that names the file. */
+const naming =
+  (file: string) =>
+  (err: unknown): never => {
+    if (err instanceof RepeatedVersionError) throw new AdminInputError(`${file}: ${err.message}`)
+    throw err
+  }
 
 function exportHeader(line: string): JsonObject | undefined {
   let value: unknown
@@ -507,15 +517,6 @@ async function importExport(
     await flush()
     if (end === undefined) {
       throw new AdminInputError(`${file} has no end record: it is truncated`)
-    }
-    const rootNames = new Map([...roots].map(([name, root]) => [root.pk, name]))
-    for (const c of collections.values()) {
-      const repeat = await w.repeatedVersion(c.pk)
-      if (repeat !== undefined) {
-        throw new AdminInputError(
-          `${file}: collection ${c.id} of API root ${rootNames.get(c.api_root_pk)} holds version ${repeat.version} of ${repeat.id} more than once`,
-        )
-      }
     }
     const counted = { ...summary, api_roots: summary.api_roots.length }
     for (const key of ['api_roots', 'collections', 'objects', 'statuses'] as const) {

@@ -275,8 +275,6 @@ export interface ImportWriter {
   ): Promise<CollectionRecord>
   /** Inserts in the given order, so rows sharing a date_added page in that order (T-134). */
   insertObjects(collectionPk: string, objects: ImportObject[]): Promise<void>
-  /** A version the collection holds more than once, if any: no index refuses one (0011). */
-  repeatedVersion(collectionPk: string): Promise<{ id: string; version: string } | undefined>
   /**
    * With an envelope, the status's pending envelope too, left for the first hub serving the
    * database to store (its lease has run out already).
@@ -284,10 +282,21 @@ export interface ImportWriter {
   putStatus(status: StatusRecord, expiresAt: string, envelope?: PendingEnvelope): Promise<void>
 }
 
+/**
+ * An import that would leave a collection holding one version of an object twice: no index
+ * refuses one (0011), so importAll checks every collection it filled before it commits.
+ */
+export class RepeatedVersionError extends Error {
+  override name = 'RepeatedVersionError'
+}
+
 export interface TransferStore {
   /** Visits everything from one snapshot; the next page is read only once `visit` resolves. */
   exportAll(visit: (item: ExportItem) => Promise<void>): Promise<void>
-  /** Runs `write` in one transaction: whatever it throws leaves nothing written. */
+  /**
+   * Runs `write` in one transaction: whatever it throws leaves nothing written, nor does a
+   * collection it filled with one version twice (RepeatedVersionError).
+   */
   importAll<T>(write: (writer: ImportWriter) => Promise<T>): Promise<T>
 }
 

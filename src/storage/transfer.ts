@@ -10,16 +10,17 @@ import {
   collectionValues,
   taxiiText,
 } from './columns.js'
-import type {
-  ApiRootRecord,
-  CollectionRecord,
-  ExportedCollection,
-  ExportedStatus,
-  ImportObject,
-  ImportWriter,
-  KeysetPosition,
-  TransferObject,
-  TransferStore,
+import {
+  RepeatedVersionError,
+  type ApiRootRecord,
+  type CollectionRecord,
+  type ExportedCollection,
+  type ExportedStatus,
+  type ImportObject,
+  type ImportWriter,
+  type KeysetPosition,
+  type TransferObject,
+  type TransferStore,
 } from './store.js'
 
 /** Rows per export page and per import insert: big enough to amortise a round trip. */
@@ -50,6 +51,28 @@ async function exportObjects(
     await visit(rows.map(({ pk: _pk, ...object }) => object))
     if (rows.length < BATCH) return
     after = last
+  }
+}
+
+/** Throws RepeatedVersionError if the collection holds a version of an object twice. */
+async function refuseRepeatedVersion(
+  trx: Transaction<Database>,
+  collectionPk: string,
+): Promise<void> {
+  const { rows } = await sql<{ id: string; version: string; collection: string; root: string }>`
+    select r.id, r.version, c.id as collection, a.name as root
+    from (
+      select id, min(version) as version from objects
+      where ${inCollection('collection_pk', collectionPk)}
+      group by id, version_key having count(*) > 1
+      limit 1) r
+    join collections c on c.pk = ${collectionPk}::bigint
+    join api_roots a on a.pk = c.api_root_pk`.execute(trx)
+  const repeat = rows[0]
+  if (repeat !== undefined) {
+    throw new RepeatedVersionError(
+      `collection ${repeat.collection} of API root ${repeat.root} holds version ${repeat.version} of ${repeat.id} more than once`,
+    )
   }
 }
 
@@ -123,15 +146,6 @@ function importWriter(trx: Transaction<Database>): ImportWriter {
       }
     },
 
-    async repeatedVersion(collectionPk) {
-      const { rows } = await sql<{ id: string; version: string }>`
-        select id, min(version) as version from objects
-        where ${inCollection('collection_pk', collectionPk)}
-        group by id, version_key having count(*) > 1
-        limit 1`.execute(trx)
-      return rows[0]
-    },
-
     async putStatus(s, expiresAt, envelope) {
       await writeStatus(trx, s, sql`${expiresAt}::timestamptz`)
       if (envelope !== undefined) await writePendingEnvelope(trx, s, envelope, sql`'-infinity'`)
@@ -200,7 +214,10 @@ export function createTransferStore(db: Kysely<Database>): TransferStore {
             return writer.insertObjects(collectionPk, objects)
           },
         })
-        for (const collectionPk of filled) await refreshNewer(trx, collectionPk)
+        for (const collectionPk of filled) {
+          await refuseRepeatedVersion(trx, collectionPk)
+          await refreshNewer(trx, collectionPk)
+        }
         return result
       })
     },
