@@ -127,37 +127,58 @@ const COMMA = 0x2c
 const sharedDatabase = (deps: Deps) => deps.config.database.kind === 'postgres'
 
 /**
- * The page `after` starts, if it was read ahead and, where other hubs may write the database,
+ * The page `key` names, if it was read ahead and, where other hubs may write the database,
  * nothing was removed from the collection since: a Delete an Object answered 200 by another hub
  * must not be undone by a page this one read before it (read-ahead.ts invalidates only this
- * process's pages). `removals` is the collection's count (store.removals) read for this request.
+ * process's pages). The collection's removals (store.removals) are read only for a page held, at
+ * once with the rest of its read if that is still under way, and returned to stamp the pages read
+ * ahead after it.
  */
-async function readAheadPage(
+async function takeReadAhead(
   deps: Deps,
   key: string,
   collectionPk: string,
-  removals: string | undefined,
-): Promise<RenderedPage | undefined> {
-  const page = await deps.readAhead.take(key, collectionPk)
-  return page === undefined || page.removals === removals ? page : undefined
+): Promise<{ page?: RenderedPage; removals?: string }> {
+  const holding = deps.readAhead.take(key, collectionPk)
+  if (holding === undefined) return {}
+  if (!sharedDatabase(deps)) {
+    const page = await holding
+    return page === undefined ? {} : { page }
+  }
+  const [page, removals] = await Promise.all([holding, deps.store.removals(collectionPk)])
+  return page?.removals === removals ? { page, removals } : { removals }
 }
 
 /**
- * Reading the page after `from` ahead of the request for it, and any after it read in the same
- * go, stamped with `removals`, read before the read begins: any count read earlier will do, an
- * older one only turns away more pages.
+ * The collection's removals to stamp the pages read ahead with, where other hubs may write the
+ * database: `known` if the request read them, else read once, when the first of those pages is
+ * about to be read, so that a request that holds no page read ahead does not wait for them. Any
+ * count read before a page's read begins will do; an older one only turns away more pages.
  */
+function removalsStamp(
+  deps: Deps,
+  collectionPk: string,
+  known: string | undefined,
+): () => Promise<string | undefined> {
+  if (!sharedDatabase(deps)) return () => Promise.resolve(undefined)
+  let stamp = known === undefined ? undefined : Promise.resolve(known)
+  return () => (stamp ??= deps.store.removals(collectionPk))
+}
+
+/** Reading the page after `from` ahead of the request for it, and any after it in the same go. */
 function pageAfter(
   binding: NextBinding,
   from: KeysetPosition,
   limit: number,
-  removals: string | undefined,
+  stamp: () => Promise<string | undefined>,
   read: (after: KeysetPosition, pages: number) => Promise<readonly RenderedPage[]>,
 ): PageRead<RenderedPage> {
   return {
     key: readAheadKey(binding, limit, from),
-    read: async (pages) =>
-      (await read(from, pages)).map((p) => ({ ...p, ...(removals !== undefined && { removals }) })),
+    read: async (pages) => {
+      const removals = await stamp()
+      return (await read(from, pages)).map((p) => (removals === undefined ? p : { ...p, removals }))
+    },
   }
 }
 
@@ -210,16 +231,9 @@ async function listing(
   const limit = Math.min(filters.limit ?? DEFAULT_PAGE_SIZE, deps.config.maxPageSize)
   const q = objectQuery(ctx, filters, objectId)
   const pk = ctx.collection.pk
-  // A request that follows a next reads the collection's removals once: to check the page read
-  // ahead for it, and to stamp the pages it reads ahead (one query a page, where each page read
-  // ahead read them itself as well).
-  const removals =
-    after !== undefined && sharedDatabase(deps) ? await deps.store.removals(pk) : undefined
   const held =
-    after === undefined
-      ? undefined
-      : await readAheadPage(deps, readAheadKey(binding, limit, after), pk, removals)
-  const { joined, more, ends } = held ?? (await read(q, after, limit, 1))[0]!
+    after === undefined ? {} : await takeReadAhead(deps, readAheadKey(binding, limit, after), pk)
+  const { joined, more, ends } = held.page ?? (await read(q, after, limit, 1))[0]!
   if (ends === undefined) {
     // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
     if (
@@ -235,13 +249,14 @@ async function listing(
   // only for a client that followed a next already: most that ask for a first page stop there
   if (next !== undefined && after !== undefined) {
     const readFrom = (from: KeysetPosition, pages: number) => read(q, from, limit, pages)
+    const stamp = removalsStamp(deps, pk, held.removals)
     deps.readAhead.start(
       pk,
       limit,
-      pageAfter(binding, ends.last, limit, removals, readFrom),
+      pageAfter(binding, ends.last, limit, stamp, readFrom),
       (page) =>
         page.more && page.ends !== undefined
-          ? pageAfter(binding, page.ends.last, limit, removals, readFrom)
+          ? pageAfter(binding, page.ends.last, limit, stamp, readFrom)
           : undefined,
     )
   }

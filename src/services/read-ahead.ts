@@ -15,7 +15,7 @@
  * ahead from it stale, and they are read again. A new version posted through another hub sharing
  * the database can be missed by a page read ahead at most `ttlMs` before; a removal through one
  * cannot, since the caller checks the collection's removals before serving such a page
- * (objects.ts, readAheadPage).
+ * (objects.ts, takeReadAhead).
  */
 export class ReadAhead<P> {
   readonly #pages = new Map<string, Entry<P>>()
