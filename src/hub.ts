@@ -4,6 +4,7 @@ import { BackgroundTasks } from './services/background.js'
 import { BodyPool } from './services/body-pool.js'
 import { EnvelopeChecks } from './services/envelope-checks.js'
 import { ReadAhead } from './services/read-ahead.js'
+import { ReadAheadLeases } from './services/read-ahead-leases.js'
 import type { Deps } from './services/deps.js'
 import { createObjectValidator, type ObjectValidator } from './stix/validate.js'
 import { createAuditLog } from './storage/audit-log.js'
@@ -20,6 +21,12 @@ const READ_AHEAD_ITEMS = 20_000
 const READ_AHEAD_TTL_MS = 2000
 /** Two pages of up to 1,000 are read ahead of a client paging through a listing, one if larger. */
 const READ_AHEAD_WALK_ITEMS = 2000
+/**
+ * A read-ahead lease (0013) is held for a second and renewed after half of it: a removal through
+ * another process waits at most that long, and only while this hub is reading ahead from its
+ * collection.
+ */
+const READ_AHEAD_LEASE_MS = 1000
 
 /**
  * Listing bodies from 64 kB (a page of ~80 objects) come from the pool; 32 MB of them wait for
@@ -65,6 +72,9 @@ export async function openHub(config: Config, opts: { checkThread: boolean }): P
       ...(opts.checkThread && { checks: startedChecks() }),
       background: new BackgroundTasks(),
       readAhead: new ReadAhead(READ_AHEAD_ITEMS, READ_AHEAD_TTL_MS, READ_AHEAD_WALK_ITEMS),
+      ...(config.database.kind === 'postgres' && {
+        leases: new ReadAheadLeases((pk, ms) => store.leaseReadAhead(pk, ms), READ_AHEAD_LEASE_MS),
+      }),
       bodies: new BodyPool(POOLED_BODY_BYTES, POOL_BYTES),
     }
   } catch (err) {

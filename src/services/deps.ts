@@ -9,6 +9,7 @@ import type { BodyPool } from './body-pool.js'
 import type { EnvelopeChecks } from './envelope-checks.js'
 import type { RenderedPage } from './objects.js'
 import type { ReadAhead } from './read-ahead.js'
+import type { ReadAheadLeases } from './read-ahead-leases.js'
 
 /** What the protocol services need, built once at start and passed in (never a singleton). */
 export interface Deps {
@@ -23,6 +24,13 @@ export interface Deps {
   background: BackgroundTasks
   /** listing pages read ahead (read-ahead.ts), of the rendered kind objects.ts makes */
   readAhead: ReadAhead<RenderedPage>
+  /**
+   * the read-ahead leases of a hub whose database other processes may write (PostgreSQL, which
+   * several hubs can share): pages read under one are served without asking for removals
+   * (objects.ts, takeReadAhead). An embedded database is held by one hub, through which every
+   * write goes (admin commands too), so its own invalidation (read-ahead.ts) is all it needs.
+   */
+  leases?: ReadAheadLeases
   /** bodies of listing pages, given back once their response has gone out */
   bodies: BodyPool
 }

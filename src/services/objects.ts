@@ -86,6 +86,8 @@ export interface RenderedPage {
   ends?: PageEnds
   /** of a page read ahead: the collection's removals (store.removals) before it was read */
   removals?: string
+  /** of a page read ahead under a read-ahead lease (deps.leases): when the lease runs out */
+  leaseEnd?: number
 }
 
 function endsOf(rows: readonly { date_added: string; pk: string }[]): PageEnds | undefined {
@@ -120,49 +122,50 @@ const TAIL = Buffer.from(']}')
 const COMMA = 0x2c
 
 /**
- * Whether other processes may write the database: PostgreSQL, where several hubs can share it. An
- * embedded database is held by one hub, through which every write goes (admin commands too), so
- * its own invalidation (read-ahead.ts) is all it needs.
- */
-const sharedDatabase = (deps: Deps) => deps.config.database.kind === 'postgres'
-
-/**
- * The page `key` names, if it was read ahead and, where other hubs may write the database,
+ * The page `key` names, if it was read ahead and, where other processes may write the database,
  * nothing was removed from the collection since: a Delete an Object answered 200 by another hub
  * must not be undone by a page this one read before it (read-ahead.ts invalidates only this
- * process's pages). The collection's removals (store.removals) are read only for a page held, at
- * once with the rest of its read if that is still under way, and returned to stamp the pages read
- * ahead after it.
+ * process's pages). A page read under a read-ahead lease still held is such a page, since a
+ * removal through another process is answered only once the lease has run out; for any other,
+ * the collection's removals (store.removals) are read and compared with those it was read after,
+ * and returned to stamp the pages read ahead after it.
  */
 async function takeReadAhead(
   deps: Deps,
   key: string,
   collectionPk: string,
 ): Promise<{ page?: RenderedPage; removals?: string }> {
-  const holding = deps.readAhead.take(key, collectionPk)
-  if (holding === undefined) return {}
-  if (!sharedDatabase(deps)) {
-    const page = await holding
-    return page === undefined ? {} : { page }
-  }
-  const [page, removals] = await Promise.all([holding, deps.store.removals(collectionPk)])
-  return page?.removals === removals ? { page, removals } : { removals }
+  const page = await deps.readAhead.take(key, collectionPk)
+  if (page === undefined) return {}
+  if (deps.leases === undefined) return { page }
+  if (page.leaseEnd !== undefined && deps.leases.holds(page.leaseEnd)) return { page }
+  const removals = await deps.store.removals(collectionPk)
+  return page.removals === removals ? { page, removals } : { removals }
 }
 
+/** What a page read ahead carries to be served later (takeReadAhead). */
+type Freshness = Pick<RenderedPage, 'removals' | 'leaseEnd'>
+
 /**
- * The collection's removals to stamp the pages read ahead with, where other hubs may write the
- * database: `known` if the request read them, else read once, when the first of those pages is
- * about to be read, so that a request that holds no page read ahead does not wait for them. Any
- * count read before a page's read begins will do; an older one only turns away more pages.
+ * What to mark the pages read ahead with, found just before each read begins, where other
+ * processes may write the database: the end of the hub's read-ahead lease on the collection if it
+ * holds one, else the collection's removals, `known` if the request read them, else read once,
+ * when the first page without a lease is about to be read. Any count read before a page's read
+ * begins will do; an older one only turns away more pages.
  */
-function removalsStamp(
+function freshness(
   deps: Deps,
   collectionPk: string,
   known: string | undefined,
-): () => Promise<string | undefined> {
-  if (!sharedDatabase(deps)) return () => Promise.resolve(undefined)
-  let stamp = known === undefined ? undefined : Promise.resolve(known)
-  return () => (stamp ??= deps.store.removals(collectionPk))
+): () => Promise<Freshness> {
+  const leases = deps.leases
+  if (leases === undefined) return () => Promise.resolve({})
+  let removals = known === undefined ? undefined : Promise.resolve(known)
+  return async () => {
+    const leaseEnd = leases.current(collectionPk)
+    if (leaseEnd !== undefined) return { leaseEnd }
+    return { removals: await (removals ??= deps.store.removals(collectionPk)) }
+  }
 }
 
 /** Reading the page after `from` ahead of the request for it, and any after it in the same go. */
@@ -170,14 +173,14 @@ function pageAfter(
   binding: NextBinding,
   from: KeysetPosition,
   limit: number,
-  stamp: () => Promise<string | undefined>,
+  mark: () => Promise<Freshness>,
   read: (after: KeysetPosition, pages: number) => Promise<readonly RenderedPage[]>,
 ): PageRead<RenderedPage> {
   return {
     key: readAheadKey(binding, limit, from),
     read: async (pages) => {
-      const removals = await stamp()
-      return (await read(from, pages)).map((p) => (removals === undefined ? p : { ...p, removals }))
+      const fresh = await mark()
+      return (await read(from, pages)).map((p) => ({ ...p, ...fresh }))
     },
   }
 }
@@ -249,15 +252,11 @@ async function listing(
   // only for a client that followed a next already: most that ask for a first page stop there
   if (next !== undefined && after !== undefined) {
     const readFrom = (from: KeysetPosition, pages: number) => read(q, from, limit, pages)
-    const stamp = removalsStamp(deps, pk, held.removals)
-    deps.readAhead.start(
-      pk,
-      limit,
-      pageAfter(binding, ends.last, limit, stamp, readFrom),
-      (page) =>
-        page.more && page.ends !== undefined
-          ? pageAfter(binding, page.ends.last, limit, stamp, readFrom)
-          : undefined,
+    const mark = freshness(deps, pk, held.removals)
+    deps.readAhead.start(pk, limit, pageAfter(binding, ends.last, limit, mark, readFrom), (page) =>
+      page.more && page.ends !== undefined
+        ? pageAfter(binding, page.ends.last, limit, mark, readFrom)
+        : undefined,
     )
   }
   const head = Buffer.from(

@@ -156,6 +156,13 @@ export interface PendingEnvelopesTable {
   claimed_until: Timestamp
 }
 
+/** Leases of hubs reading ahead from a collection (0013); only ever written and read in SQL. */
+export interface ReadAheadLeasesTable {
+  collection_pk: string
+  holder: string
+  until: Timestamp
+}
+
 export interface Database {
   hub_keys: HubKeysTable
   api_roots: ApiRootsTable
@@ -169,4 +176,5 @@ export interface Database {
   feed_rejections: FeedRejectionsTable
   push_failures: PushFailuresTable
   pending_envelopes: PendingEnvelopesTable
+  read_ahead_leases: ReadAheadLeasesTable
 }

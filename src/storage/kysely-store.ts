@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import type {
@@ -46,6 +47,7 @@ import { refreshNewer } from './newer-added.js'
 import { envelopeRelease, statusUpsert, writePendingEnvelope, writeStatus } from './statuses.js'
 import { auditInsert } from './audit-log.js'
 import { RecentReads } from './recent-reads.js'
+import { leaseReadAhead, leasesRunOut } from './read-ahead-leases.js'
 import { textArray } from './text-arrays.js'
 import { factsOf, versioningProblem, type VersionFacts } from '../stix/versioning.js'
 import { mediaTypeForSpec } from '../media-types.js'
@@ -530,6 +532,8 @@ function objectRows(
 
 export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
   const copyOut = binaryCopyOut(db)
+  // this store's name among the holders of read-ahead leases: one per hub process
+  const holder = randomUUID()
   async function listObjectTextRun(
     q: ObjectQuery,
     after: KeysetPosition | undefined,
@@ -718,8 +722,12 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return rows[0]?.rewrites ?? 'gone'
     },
 
+    async leaseReadAhead(collectionPk, ms) {
+      await leaseReadAhead(db, collectionPk, holder, ms)
+    },
+
     async deleteObjects(q) {
-      return db.transaction().execute(async (trx) => {
+      const removed = await db.transaction().execute(async (trx) => {
         await lockCollection(trx, q.collection_pk)
         const { rows } = await sql<StoredVersion>`
           delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
@@ -727,10 +735,12 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         if (rows.length > 0) await afterRemoval(trx, q.collection_pk, rows)
         return rows
       })
+      if (removed.length > 0) await leasesRunOut(db, q.collection_pk, holder)
+      return removed
     },
 
     async expireVersions(collectionPk, seconds, limit, record) {
-      return db.transaction().execute(async (trx) => {
+      const removed = await db.transaction().execute(async (trx) => {
         await lockCollection(trx, collectionPk)
         const { rows } = await sql<{ id: string }>`
           delete from objects where pk in (
@@ -746,6 +756,8 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
         await auditInsert(record(rows.length)).execute(trx)
         return rows.length
       })
+      if (removed > 0) await leasesRunOut(db, collectionPk, holder)
+      return removed
     },
 
     async addObjects(collectionPk, objects: NewObject[], check, record): Promise<AddObjectsResult> {

@@ -334,6 +334,13 @@ export interface TaxiiStore extends TransferStore {
    * none of them removed since only if this has not moved, whichever process removed them.
    */
   removals(collectionPk: string): Promise<string>
+  /**
+   * Leases the collection to this store's hub for `ms` (0013): until the lease runs out, a removal
+   * of its versions through any other store is answered only once it has. So a page this hub read
+   * while it held the lease can be served until then without asking for removals.
+   */
+  leaseReadAhead(collectionPk: string, ms: number): Promise<void>
+  /** Deletes the versions `query` selects; returns once no other hub's lease can serve them. */
   deleteObjects(query: ObjectQuery): Promise<StoredVersion[]>
   /**
    * Deletes, in one transaction, up to `limit` of the collection's versions added more than

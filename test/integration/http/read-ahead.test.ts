@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../helpers/db.js'
 import { startHubOn, startTestHub, type TestHub } from '../../helpers/hub.js'
@@ -133,6 +134,38 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
         const gone = await other.request(`${OBJECTS}${all[6]}/`, { token, method: 'DELETE' })
         expect(gone.status).toBe(200)
         expect(await rest()).toEqual([all.slice(4, 6), [all[7]]])
+      })
+    },
+  )
+
+  it.runIf(dialect === 'postgres')(
+    'T-185 an object deleted through another hub while this one reads ahead under its lease is not served',
+    async () => {
+      await withOtherHub(async (other) => {
+        // Pages of two of twelve objects. The second page's request reads the third and the
+        // fourth ahead, and takes a read-ahead lease on the collection; once it holds it, the
+        // third's reads the fifth and the sixth under it, which it then serves without asking
+        // for removals while the lease runs.
+        const all = await postNew(0xac, 12)
+        const filter = `match[id]=${all.join(',')}&limit=2`
+        const { pages, next } = await walk(filter, 2)
+        expect(pages.flat()).toEqual(all.slice(0, 4))
+        await sleep(100)
+        const third = await hub.request(`${OBJECTS}?${filter}&next=${next}`, { token })
+        expect(ids(third)).toEqual(all.slice(4, 6))
+        await sleep(100)
+        const started = performance.now()
+        const gone = await other.request(`${OBJECTS}${all[8]}/`, { token, method: 'DELETE' })
+        expect(gone.status).toBe(200)
+        // the deletion waited for this hub's lease: the pages read under it went out of date
+        expect(performance.now() - started).toBeGreaterThan(100)
+        const rest: string[][] = []
+        for (let n: string | undefined = third.json.next; n !== undefined;) {
+          const page = await hub.request(`${OBJECTS}?${filter}&next=${n}`, { token })
+          rest.push(ids(page))
+          n = page.json.next
+        }
+        expect(rest).toEqual([all.slice(6, 8), [all[9], all[10]], [all[11]]])
       })
     },
   )
