@@ -22,7 +22,7 @@ const validate = createObjectValidator()
 async function check({ id, body, maxObjects, rule }: CheckJob): Promise<CheckReply> {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   const items = readUtf8Envelope(bytes, { maxObjects })
-  if (items === undefined) return { id, unread: true }
+  if (items === undefined) return { id, unread: true, body }
   const starts = new Int32Array(items.length)
   const ends = new Int32Array(items.length)
   items.forEach(({ source }, k) => {
@@ -32,21 +32,29 @@ async function check({ id, body, maxObjects, rule }: CheckJob): Promise<CheckRep
   })
   // nothing else waits on this thread: no turns to give
   const checked = await checkItems(items, validate, attributionCheck(rule), Infinity)
-  return { id, checked: packChecked(checked), starts, ends }
+  return { id, checked: packChecked(checked), starts, ends, body }
 }
 
-/** The buffers a reply hands over rather than copies. */
-const handedOver = (reply: CheckReply): ArrayBuffer[] =>
-  'starts' in reply ? [reply.starts.buffer as ArrayBuffer, reply.ends.buffer as ArrayBuffer] : []
+/** The buffers a reply hands over rather than copies: the body's memory goes back for reuse. */
+const handedOver = (reply: CheckReply): ArrayBuffer[] => [
+  ...('starts' in reply
+    ? [reply.starts.buffer as ArrayBuffer, reply.ends.buffer as ArrayBuffer]
+    : []),
+  ...(reply.body === undefined ? [] : [reply.body.buffer as ArrayBuffer]),
+]
 
 port.on('message', (job: CheckJob) => {
   check(job).then(
     (reply) => port.postMessage(reply, handedOver(reply)),
     (err: unknown) =>
-      port.postMessage({
-        id: job.id,
-        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      } satisfies CheckReply),
+      port.postMessage(
+        {
+          id: job.id,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+          body: job.body,
+        } satisfies CheckReply,
+        [job.body.buffer as ArrayBuffer],
+      ),
   )
 })
 
