@@ -14,8 +14,8 @@
  * exactly as they would have; a write to the collection through this hub makes the pages read
  * ahead from it stale, and they are read again. A new version posted through another hub sharing
  * the database can be missed by a page read ahead at most `ttlMs` before; a removal through one
- * cannot, since the caller checks the collection's removals before serving such a page
- * (objects.ts, takeReadAhead).
+ * cannot, since the caller serves such a page only while the read-ahead lease it was read under
+ * holds, or once the collection's removals show none since (objects.ts, takeReadAhead).
  */
 export class ReadAhead<P> {
   readonly #pages = new Map<string, Entry<P>>()

@@ -150,7 +150,7 @@ describe.each(DIALECTS)('pages read ahead (%s)', (dialect) => {
         const filter = `match[id]=${all.join(',')}&limit=2`
         const { pages, next } = await walk(filter, 2)
         expect(pages.flat()).toEqual(all.slice(0, 4))
-        await sleep(100)
+        await sleep(300)
         const third = await hub.request(`${OBJECTS}?${filter}&next=${next}`, { token })
         expect(ids(third)).toEqual(all.slice(4, 6))
         await sleep(100)
