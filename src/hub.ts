@@ -12,6 +12,7 @@ import { createFeedStore } from './storage/feed-store.js'
 import { createKyselyStore } from './storage/kysely-store.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { openDatabase } from './storage/open-database.js'
+import { READ_AHEAD_LEASE_MS } from './storage/read-ahead-leases.js'
 
 /**
  * Listing items held read ahead across all clients: 20,000 objects of ~800 bytes are ~16 MB,
@@ -21,12 +22,6 @@ const READ_AHEAD_ITEMS = 20_000
 const READ_AHEAD_TTL_MS = 2000
 /** Two pages of up to 1,000 are read ahead of a client paging through a listing, one if larger. */
 const READ_AHEAD_WALK_ITEMS = 2000
-/**
- * A read-ahead lease (0013) is held for a second and renewed after half of it: a removal through
- * another process waits at most that long, and only while this hub is reading ahead from its
- * collection.
- */
-const READ_AHEAD_LEASE_MS = 1000
 
 /**
  * Listing bodies from 64 kB (a page of ~80 objects) come from the pool; 32 MB of them wait for

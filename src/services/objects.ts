@@ -325,21 +325,21 @@ export async function deleteObject(
 ): Promise<void> {
   const filters = parseFilters('delete', query)
   if (!storable(objectId)) throw objectNotFound()
-  const deleted = await deps.store.deleteObjects({
-    ...objectQuery(ctx, filters, objectId),
-    default_spec_version: false,
-  })
+  // the audit event commits with the deletion: none goes unrecorded
+  const deleted = await deps.store.deleteObjects(
+    { ...objectQuery(ctx, filters, objectId), default_spec_version: false },
+    (removed) => ({
+      sub: ctx.principal.sub,
+      action: 'delete_object',
+      api_root: ctx.apiRoot.name,
+      collection_id: ctx.collection.id,
+      details: { object_id: objectId, versions: removed.map((d) => d.version) },
+    }),
+  )
   deps.readAhead.invalidate(ctx.collection.pk)
   if (deleted.length === 0) {
     throw notFound('TAXII_ERR_OBJECT_NOT_FOUND', 'no matching object version in the collection')
   }
-  await deps.store.audit({
-    sub: ctx.principal.sub,
-    action: 'delete_object',
-    api_root: ctx.apiRoot.name,
-    collection_id: ctx.collection.id,
-    details: { object_id: objectId, versions: deleted.map((d) => d.version) },
-  })
 }
 
 function taxiiNow(): string {

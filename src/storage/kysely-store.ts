@@ -726,13 +726,15 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       await leaseReadAhead(db, collectionPk, holder, ms)
     },
 
-    async deleteObjects(q) {
+    async deleteObjects(q, record) {
       const removed = await db.transaction().execute(async (trx) => {
         await lockCollection(trx, q.collection_pk)
         const { rows } = await sql<StoredVersion>`
           delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
           returning id, version`.execute(trx)
-        if (rows.length > 0) await afterRemoval(trx, q.collection_pk, rows)
+        if (rows.length === 0) return rows
+        await afterRemoval(trx, q.collection_pk, rows)
+        await auditInsert(record(rows)).execute(trx)
         return rows
       })
       if (removed.length > 0) await leasesRunOut(db, q.collection_pk, holder)

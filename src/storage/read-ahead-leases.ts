@@ -8,6 +8,12 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from './database.js'
 
 /**
+ * How long a hub's lease lasts; it renews one after half of that. A removal through another
+ * process waits at most that long, and only while a hub is reading ahead from its collection.
+ */
+export const READ_AHEAD_LEASE_MS = 1000
+
+/**
  * Added to every wait for leases, for timers that fire early by up to a millisecond and for
  * clocks of two machines that tick at rates a few hundred parts per million apart.
  */
@@ -41,10 +47,16 @@ export async function leasesRunOut(
   collectionPk: string,
   holder: string,
 ): Promise<void> {
-  const { rows } = await sql<{ ms: number | null }>`
-    select (extract(epoch from max(until) - clock_timestamp()) * 1000)::float8 as ms
-    from read_ahead_leases
-    where collection_pk = ${collectionPk}::bigint and holder <> ${holder}`.execute(db)
-  const ms = rows[0]?.ms
+  let ms: number | null | undefined
+  try {
+    const { rows } = await sql<{ ms: number | null }>`
+      select (extract(epoch from max(until) - clock_timestamp()) * 1000)::float8 as ms
+      from read_ahead_leases
+      where collection_pk = ${collectionPk}::bigint and holder <> ${holder}`.execute(db)
+    ms = rows[0]?.ms
+  } catch {
+    // the removal has committed and is answered: not knowing the leases, wait as long as one runs
+    ms = READ_AHEAD_LEASE_MS
+  }
   if (ms != null && ms > -WAIT_MARGIN_MS) await sleep(ms + WAIT_MARGIN_MS)
 }

@@ -340,8 +340,15 @@ export interface TaxiiStore extends TransferStore {
    * while it held the lease can be served until then without asking for removals.
    */
   leaseReadAhead(collectionPk: string, ms: number): Promise<void>
-  /** Deletes the versions `query` selects; returns once no other hub's lease can serve them. */
-  deleteObjects(query: ObjectQuery): Promise<StoredVersion[]>
+  /**
+   * Deletes the versions `query` selects and writes the audit event `record` makes of them, in one
+   * transaction (nothing when none is selected). Returns them once no other hub's read-ahead lease
+   * can serve them.
+   */
+  deleteObjects(
+    query: ObjectQuery,
+    record: (removed: StoredVersion[]) => AuditEvent,
+  ): Promise<StoredVersion[]>
   /**
    * Deletes, in one transaction, up to `limit` of the collection's versions added more than
    * `seconds` ago, oldest first, with the audit event `record` makes of their count (T-017);

@@ -9,6 +9,7 @@ import { createKyselyStore } from '../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { openDatabase } from '../../src/storage/open-database.js'
 import type {
+  AuditEvent,
   JoinedTexts,
   KeysetPosition,
   NewObject,
@@ -111,6 +112,9 @@ export async function openTestStore(dialect: Dialect): Promise<TestStore> {
     },
   }
 }
+
+/** The audit event the deletions tests make through the store record. */
+export const deletionAudit = (): AuditEvent => ({ sub: 'acme', action: 'delete_object' })
 
 /** Indicators `first` .. `first + count - 1` as the store takes them, one version each. */
 export function newIndicators(first: number, count: number): NewObject[] {

@@ -7,7 +7,7 @@ import {
   HUB_OPERATOR_ID,
   HUB_STATEMENT_MARKING_ID,
 } from '../../../src/stix/distill/vocabulary.js'
-import { DIALECTS } from '../../helpers/db.js'
+import { DIALECTS, deletionAudit } from '../../helpers/db.js'
 import { GUIDE_OBJECTS, guideObject } from '../../helpers/guide.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 import { addCollection, objectsPath, post, restartableHub } from './conformance.js'
@@ -198,11 +198,10 @@ describe.each(DIALECTS)('the vocabulary on a database bootstrapped earlier (%s)'
       // what a hub of an earlier version seeded: the TLP objects only
       for (const o of DISTILL_VOCABULARY) {
         const id = o.id as string
-        await store.deleteObjects({
-          collection_pk: reference.pk,
-          object_id: id,
-          default_spec_version: false,
-        })
+        await store.deleteObjects(
+          { collection_pk: reference.pk, object_id: id, default_spec_version: false },
+          deletionAudit,
+        )
       }
       // an imported API root with a collection of the same alias is not built-in
       const imported = await store.createApiRoot({

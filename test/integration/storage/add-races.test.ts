@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { NewObject } from '../../../src/storage/store.js'
 import {
   DIALECTS,
+  deletionAudit,
   emptyStatus,
   newIndicators,
   openTestStore,
@@ -93,11 +94,10 @@ describe.skipIf(!DIALECTS.includes('postgres'))('Add Objects against writers rac
   it('T-137 a version deleted before the lock was taken is stored again', async () => {
     expect(await versionsOfA()).toBe(1)
     const remove = async () => {
-      await t.store.deleteObjects({
-        collection_pk: t.collectionPk,
-        object_id: objectA.id,
-        default_spec_version: false,
-      })
+      await t.store.deleteObjects(
+        { collection_pk: t.collectionPk, object_id: objectA.id, default_spec_version: false },
+        deletionAudit,
+      )
       return undefined
     }
     // the post reads the version while the deletion waits for the lock ahead of it

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NewObject, ObjectQuery } from '../../../src/storage/store.js'
 import { versionKey } from '../../../src/stix/timestamps.js'
-import { DIALECTS, pageTexts } from '../../helpers/db.js'
+import { DIALECTS, deletionAudit, pageTexts } from '../../helpers/db.js'
 import { startTestHub, type TestHub } from '../../helpers/hub.js'
 
 /**
@@ -140,7 +140,7 @@ describe.each(DIALECTS)('the newest version of each object, kept by writes (%s)'
                 },
               }),
             }
-            const gone = await store.deleteObjects(q)
+            const gone = await store.deleteObjects(q, deletionAudit)
             for (const g of gone) {
               const at = records.findIndex((r) => r.id === g.id && r.key === versionKey(g.version))
               records.splice(at, 1)

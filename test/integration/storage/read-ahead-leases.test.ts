@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIALECTS, newIndicators, openTestStore, type TestStore } from '../../helpers/db.js'
+import { sql } from 'kysely'
+import { READ_AHEAD_LEASE_MS } from '../../../src/storage/read-ahead-leases.js'
+import {
+  DIALECTS,
+  deletionAudit,
+  newIndicators,
+  openTestStore,
+  type TestStore,
+} from '../../helpers/db.js'
 
 /**
  * A hub that reads pages ahead on a shared PostgreSQL holds a lease on the collection (0013); a
@@ -25,11 +33,10 @@ describe.skipIf(!DIALECTS.includes('postgres'))('read-ahead leases', () => {
   /** How long `store` takes to delete `id`, in ms, after checking it deleted one version. */
   async function timedDelete(store: typeof t.store, id: string): Promise<number> {
     const started = performance.now()
-    const removed = await store.deleteObjects({
-      collection_pk: t.collectionPk,
-      object_id: id,
-      default_spec_version: false,
-    })
+    const removed = await store.deleteObjects(
+      { collection_pk: t.collectionPk, object_id: id, default_spec_version: false },
+      deletionAudit,
+    )
     expect(removed).toHaveLength(1)
     return performance.now() - started
   }
@@ -68,5 +75,13 @@ describe.skipIf(!DIALECTS.includes('postgres'))('read-ahead leases', () => {
     }))
     expect(removed).toBe(1)
     expect(performance.now() - leased).toBeGreaterThanOrEqual(1500)
+  })
+
+  it('T-185 a removal that cannot read the leases waits as long as one runs, and is answered', async () => {
+    const id = await storedObject()
+    await sql`drop table read_ahead_leases`.execute(t.db)
+    const started = performance.now()
+    await timedDelete(t.store, id)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(READ_AHEAD_LEASE_MS)
   })
 })
