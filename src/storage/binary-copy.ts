@@ -222,9 +222,13 @@ export class BinaryCopyWriter {
   #out: Buffer
   #at: number
 
-  /** `estimate`: the bytes the rows are expected to take; the buffer grows past it if need be */
-  constructor(estimate: number) {
-    this.#out = Buffer.allocUnsafe(HEADER_SIZE + Math.max(estimate, 64))
+  /**
+   * `estimate`: the bytes the rows are expected to take; the buffer grows past it if need be.
+   * `memory`: a buffer to write them into if large enough (one `memory` gave back for reuse).
+   */
+  constructor(estimate: number, memory?: Buffer) {
+    const size = HEADER_SIZE + Math.max(estimate, 64)
+    this.#out = memory !== undefined && memory.length >= size ? memory : Buffer.allocUnsafe(size)
     this.#at = SIGNATURE.copy(this.#out, 0)
     this.#at = this.#out.writeInt32BE(0, this.#at)
     this.#at = this.#out.writeInt32BE(0, this.#at)
@@ -275,6 +279,11 @@ export class BinaryCopyWriter {
   /** a timestamptz given as microseconds since the Unix epoch */
   timestamptz(unixMicroseconds: number): this {
     return this.int8(unixMicroseconds - PG_EPOCH_MS * 1000)
+  }
+
+  /** The buffer the rows are written in, to be used again once they have been read. */
+  get memory(): Buffer {
+    return this.#out
   }
 
   /** The rows written, with the trailer. The writer is spent. */

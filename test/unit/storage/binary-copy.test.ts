@@ -125,7 +125,7 @@ describe('CopyFields', () => {
 })
 
 describe('BinaryCopyWriter', () => {
-  it('writes texts, given as strings or as bytes, that read back byte for byte, past any estimate', () => {
+  it('writes texts, given as strings or as bytes, that read back byte for byte, past any estimate, into any memory given back', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -137,8 +137,14 @@ describe('BinaryCopyWriter', () => {
           { maxLength: 30 },
         ),
         fc.nat({ max: 100 }),
-        (rows, estimate) => {
-          const writer = new BinaryCopyWriter(estimate)
+        fc.option(fc.nat({ max: 400 }), { nil: undefined }),
+        (rows, estimate, spare) => {
+          // memory given back holds the rows of an earlier COPY
+          const memory = spare === undefined ? undefined : Buffer.alloc(spare, 0xaa)
+          const writer = new BinaryCopyWriter(estimate, memory)
+          // written into if it holds the estimate and the 19-byte header (64 bytes at least)
+          const fits = memory !== undefined && memory.length >= 19 + Math.max(estimate, 64)
+          expect(writer.memory === memory).toBe(fits)
           for (const [a, b, c] of rows) writer.row(3).text(a).text(b).text(Buffer.from(c))
           // what PostgreSQL reads as text is the UTF-8 of each string
           expect(fieldsOf(wholeCopyData(writer.end()), 3)).toEqual(
