@@ -549,6 +549,29 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     const query = pageQuery(sql`o.pk, o.date_added, o.body`, q, after, pages * limit)
     return textPagesOfCopy(await copyOut(query.compile(db)), limit, pages)
   }
+  /**
+   * Every removal of versions from a collection: `remove` deletes them under the collection's lock,
+   * and in the same transaction the survivors' newer_added and the rewrites follow (afterRemoval)
+   * and the audit event `record` makes of them is written; nothing when none was removed. It
+   * returns once the read-ahead leases other hubs hold on the collection have run out (0013).
+   */
+  async function removeVersions<R extends { id: string }>(
+    collectionPk: string,
+    remove: RawBuilder<R>,
+    record: (removed: R[]) => AuditEvent,
+  ): Promise<R[]> {
+    const removed = await db.transaction().execute(async (trx) => {
+      await lockCollection(trx, collectionPk)
+      const { rows } = await remove.execute(trx)
+      if (rows.length === 0) return rows
+      // a version added long ago may be newer than one added since: the survivors' flags change
+      await afterRemoval(trx, collectionPk, rows)
+      await auditInsert(record(rows)).execute(trx)
+      return rows
+    })
+    if (removed.length > 0) await leasesRunOut(db, collectionPk, holder)
+    return removed
+  }
   async function listRows<T extends { date_added: string }>(
     projection: RawBuilder<unknown>,
     q: ObjectQuery,
@@ -733,39 +756,29 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
     },
 
     async deleteObjects(q, record) {
-      const removed = await db.transaction().execute(async (trx) => {
-        await lockCollection(trx, q.collection_pk)
-        const { rows } = await sql<StoredVersion>`
+      return removeVersions(
+        q.collection_pk,
+        sql<StoredVersion>`
           delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
-          returning id, version`.execute(trx)
-        if (rows.length === 0) return rows
-        await afterRemoval(trx, q.collection_pk, rows)
-        await auditInsert(record(rows)).execute(trx)
-        return rows
-      })
-      if (removed.length > 0) await leasesRunOut(db, q.collection_pk, holder)
-      return removed
+          returning id, version`,
+        record,
+      )
     },
 
     async expireVersions(collectionPk, seconds, limit, record) {
-      const removed = await db.transaction().execute(async (trx) => {
-        await lockCollection(trx, collectionPk)
-        const { rows } = await sql<{ id: string }>`
+      const removed = await removeVersions(
+        collectionPk,
+        sql<{ id: string }>`
           delete from objects where pk in (
             select pk from objects
             where ${inCollection('collection_pk', collectionPk)}
               and date_added < clock_timestamp() - ${seconds} * interval '1 second'
             order by date_added, pk
             limit ${limit})
-          returning id`.execute(trx)
-        if (rows.length === 0) return 0
-        // a version added long ago may be newer than one added since: the survivors' flags change
-        await afterRemoval(trx, collectionPk, rows)
-        await auditInsert(record(rows.length)).execute(trx)
-        return rows.length
-      })
-      if (removed > 0) await leasesRunOut(db, collectionPk, holder)
-      return removed
+          returning id`,
+        (rows) => record(rows.length),
+      )
+      return removed.length
     },
 
     async addObjects(collectionPk, objects: NewObject[], check, record): Promise<AddObjectsResult> {

@@ -18,10 +18,17 @@ function leasesOnClock(ms = 1000) {
     () => now,
   )
   const settle = () => new Promise((r) => setImmediate(r))
+  /** Asks for a lease on `pk` and has the database grant it or not. */
+  const ask = async (pk: string, granted: boolean) => {
+    leases.current(pk)
+    asked.at(-1)!.answer(granted)
+    await settle()
+  }
   return {
     leases,
     asked,
     settle,
+    ask,
     at: (t: number) => {
       now = t
     },
@@ -50,10 +57,8 @@ describe('read-ahead leases', () => {
   })
 
   it('T-185 renews a lease past half its time, and serves none past its end', async () => {
-    const { leases, asked, settle, at } = leasesOnClock()
-    leases.current('7')
-    asked[0]!.answer(true)
-    await settle()
+    const { leases, asked, settle, at, ask } = leasesOnClock()
+    await ask('7', true)
     const end = leases.current('7')!
     at(end - 600)
     expect(leases.current('7')).toBe(end)
@@ -70,19 +75,15 @@ describe('read-ahead leases', () => {
   })
 
   it('T-185 a lease the database refused is none, and asked for again', async () => {
-    const { leases, asked, settle } = leasesOnClock()
-    leases.current('7')
-    asked[0]!.answer(false)
-    await settle()
+    const { leases, asked, ask } = leasesOnClock()
+    await ask('7', false)
     expect(leases.current('7')).toBeUndefined()
     expect(asked).toHaveLength(2)
   })
 
   it('T-185 leases are per collection', async () => {
-    const { leases, asked, settle } = leasesOnClock()
-    leases.current('7')
-    asked[0]!.answer(true)
-    await settle()
+    const { leases, asked, ask } = leasesOnClock()
+    await ask('7', true)
     expect(leases.current('7')).toBeDefined()
     expect(leases.current('8')).toBeUndefined()
     expect(asked.map((a) => a.pk)).toEqual(['7', '8'])
