@@ -15,13 +15,16 @@ import { openDatabase } from './storage/open-database.js'
 import { READ_AHEAD_LEASE_MS } from './storage/read-ahead-leases.js'
 
 /**
- * Listing items held read ahead across all clients: 20,000 objects of ~800 bytes are ~16 MB,
- * room for 10 clients syncing pages of 1,000 at once, each with two pages ahead.
+ * Listing items held read ahead across all clients: 48,000 objects of ~800 bytes are ~38 MB, room
+ * for three clients syncing at once, each with its pages ahead and the next run being read.
  */
-const READ_AHEAD_ITEMS = 20_000
+const READ_AHEAD_ITEMS = 48_000
 const READ_AHEAD_TTL_MS = 2000
-/** Two pages of up to 1,000 are read ahead of a client paging through a listing, one if larger. */
-const READ_AHEAD_WALK_ITEMS = 2000
+/**
+ * A client paging through a listing has pages of up to 8,000 objects in all read ahead: eight
+ * pages of 1,000, or one of 8,000 or more.
+ */
+const READ_AHEAD_WALK_ITEMS = 8000
 
 /**
  * Listing bodies from 64 kB (a page of ~80 objects) come from the pool; 32 MB of them wait for

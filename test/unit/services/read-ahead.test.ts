@@ -111,6 +111,38 @@ describe('ReadAhead', () => {
     expect(await ahead.take('p7', 'c')).toEqual({ n: 7 })
   })
 
+  it('reads a walk as deep as its items allow, a run of that many pages a read, each page once', async () => {
+    const ahead = new ReadAhead<Page>(100, 1000, 40)
+    const { reads, step, following } = walk()
+    ahead.start('c', 10, step(2), following)
+    await settle()
+    expect(reads).toEqual(['p2-p5'])
+    // serving page 2 starts pages 3 to 6: 6 is not held, and starts the next run
+    expect(await ahead.take('p2', 'c')).toEqual({ n: 2 })
+    ahead.start('c', 10, step(3), following)
+    await settle()
+    expect(reads).toEqual(['p2-p5', 'p6-p9'])
+    for (const n of [3, 4, 5]) {
+      expect(await ahead.take(`p${n}`, 'c')).toEqual({ n })
+      ahead.start('c', 10, step(n + 1), following)
+      await settle()
+    }
+    expect(reads).toEqual(['p2-p5', 'p6-p9'])
+    expect(await ahead.take('p6', 'c')).toEqual({ n: 6 })
+    ahead.start('c', 10, step(7), following)
+    await settle()
+    expect(reads).toEqual(['p2-p5', 'p6-p9', 'p10-p13'])
+    for (const n of [7, 8, 9, 10]) expect(await ahead.take(`p${n}`, 'c')).toEqual({ n })
+  })
+
+  it('reads at most eight pages at a time, however small', async () => {
+    const ahead = new ReadAhead<Page>(1000, 1000, 1000)
+    const { reads, step, following } = walk()
+    ahead.start('c', 10, step(2), following)
+    await settle()
+    expect(reads).toEqual(['p2-p9'])
+  })
+
   it('a run that ends early holds the pages it read and reads nothing after the last', async () => {
     const ahead = new ReadAhead<Page>(100, 1000, 20)
     const { reads, step, following } = walk(2)
