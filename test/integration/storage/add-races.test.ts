@@ -107,6 +107,48 @@ describe.skipIf(!DIALECTS.includes('postgres'))('Add Objects against writers rac
     expect(await versionsOfA()).toBe(1)
   })
 
+  it('T-137 a post recorded before the lock, whose version another post stored first, leaves the collection where that post left it and records a duplicate', async () => {
+    const root = (await t.store.getApiRoot('r'))!
+    const objectC = newIndicators(0xc, 1)[0]!
+    const recorded = (statusId: string) => () =>
+      t.store.addObjects(
+        t.collectionPk,
+        [objectC],
+        () => undefined,
+        (r) => ({
+          status: {
+            status: {
+              ...emptyStatus(statusId, root.pk),
+              total_count: 1,
+              success_count: r.stored.size + r.duplicates.size,
+            },
+            retentionSeconds: 60,
+          },
+          audit: {
+            sub: 'acme',
+            action: 'add_objects',
+            details: { status_id: statusId, stored: r.stored.size, duplicates: r.duplicates.size },
+          },
+        }),
+      )
+    const [first, second] = await inLockOrder([recorded('race-first'), recorded('race-second')])
+    expect(first!.stored.size).toBe(1)
+    expect(second!.duplicates.size).toBe(1)
+    const { rows } = await sql<{ last: string; newest: string }>`
+      select last_date_added::text as last, (select max(date_added)::text from objects o
+        where o.collection_pk = c.pk) as newest
+      from collections c where pk = ${t.collectionPk}::bigint`.execute(t.db)
+    expect(rows[0]!.last).toBe(rows[0]!.newest)
+    const events = await sql<{ details: unknown }>`select details from audit_log
+      where action = 'add_objects' and details->>'status_id' like 'race-%' order by pk`.execute(
+      t.db,
+    )
+    expect(events.rows.map((e) => e.details)).toEqual([
+      { status_id: 'race-first', stored: 1, duplicates: 0 },
+      { status_id: 'race-second', stored: 0, duplicates: 1 },
+    ])
+  })
+
   it('S-062 a new version of an object revoked by a post that held the lock first is refused, and its status says so', async () => {
     const root = (await t.store.getApiRoot('r'))!
     const id = 'indicator--00000000-0000-4000-8000-0000000000bb'
