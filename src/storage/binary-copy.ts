@@ -267,18 +267,38 @@ export class BinaryCopyWriter {
 
   /** an int8 given as a safe integer */
   int8(value: number): this {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`)
-    this.#reserve(12)
-    const high = Math.floor(value / TWO_32)
-    this.#at = this.#out.writeInt32BE(8, this.#at)
-    this.#at = this.#out.writeInt32BE(high, this.#at)
-    this.#at = this.#out.writeUInt32BE(value - high * TWO_32, this.#at)
+    this.#int8At(this.#eightBytes(), value)
     return this
   }
 
   /** a timestamptz given as microseconds since the Unix epoch */
   timestamptz(unixMicroseconds: number): this {
     return this.int8(unixMicroseconds - PG_EPOCH_MS * 1000)
+  }
+
+  /** a timestamptz field whose value setTimestamptz writes later: where it is */
+  timestamptzSlot(): number {
+    return this.#eightBytes()
+  }
+
+  /** The value of the timestamptz field at `slot`, as microseconds since the Unix epoch. */
+  setTimestamptz(slot: number, unixMicroseconds: number): void {
+    this.#int8At(slot, unixMicroseconds - PG_EPOCH_MS * 1000)
+  }
+
+  /** a field of 8 bytes, their value unwritten: where they are */
+  #eightBytes(): number {
+    this.#reserve(12)
+    this.#at = this.#out.writeInt32BE(8, this.#at)
+    this.#at += 8
+    return this.#at - 8
+  }
+
+  #int8At(at: number, value: number): void {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`)
+    const high = Math.floor(value / TWO_32)
+    this.#out.writeInt32BE(high, at)
+    this.#out.writeUInt32BE(value - high * TWO_32, at + 4)
   }
 
   /** The buffer the rows are written in, to be used again once they have been read. */

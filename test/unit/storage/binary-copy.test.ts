@@ -175,4 +175,21 @@ describe('BinaryCopyWriter', () => {
     expect(read).toEqual([...values.map(BigInt), BigInt(unix) - 946_684_800_000_000n])
     expect(() => new BinaryCopyWriter(0).row(1).int8(2 ** 53)).toThrow(RangeError)
   })
+
+  it('writes a timestamptz into its slot later, as if written in place, after the buffer grew', () => {
+    const unix = Date.UTC(2026, 10, 29, 21, 26, 50, 123) * 1000 + 456
+    const inPlace = new BinaryCopyWriter(0)
+    const later = new BinaryCopyWriter(0)
+    const slots: number[] = []
+    for (let i = 0; i < 100; i++) {
+      inPlace
+        .row(2)
+        .timestamptz(unix + i)
+        .text('x'.repeat(i))
+      slots.push(later.row(2).timestamptzSlot())
+      later.text('x'.repeat(i))
+    }
+    slots.forEach((slot, i) => later.setTimestamptz(slot, unix + i))
+    expect(later.end().equals(inPlace.end())).toBe(true)
+  })
 })
