@@ -14,7 +14,7 @@ const MAX_RUN_PAGES = 8
  * runs of four pages beat runs of two by 8% (means of 12 walks, 312k against 288k objects/s),
  * runs of eight beat four by 8% again, and against the two-page runs before them (at most 2,000
  * items a walk) they made 332k against 266k objects/s (16 walks each). Runs of sixteen were 30%
- * slower than eight: the hub's room then held one walk's pages only in part.
+ * slower than eight, with room for 20,000 items in all: it held one walk's pages only in part.
  *
  * A page read ahead is what a request sent at that moment would have got. Rows added afterwards
  * sort after it (date_added is assigned under the collection lock), so they come on later pages

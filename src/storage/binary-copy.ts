@@ -211,6 +211,11 @@ class SpanCursor {
 }
 
 const HEADER_SIZE = SIGNATURE.length + 8
+
+/** Refuses a value an int8 field cannot be written from exactly, before anything is written. */
+function safeInteger(value: number): void {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`)
+}
 const TWO_32 = 2 ** 32
 
 /**
@@ -267,6 +272,7 @@ export class BinaryCopyWriter {
 
   /** an int8 given as a safe integer */
   int8(value: number): this {
+    safeInteger(value)
     this.#int8At(this.#eightBytes(), value)
     return this
   }
@@ -283,7 +289,9 @@ export class BinaryCopyWriter {
 
   /** The value of the timestamptz field at `slot`, as microseconds since the Unix epoch. */
   setTimestamptz(slot: number, unixMicroseconds: number): void {
-    this.#int8At(slot, unixMicroseconds - PG_EPOCH_MS * 1000)
+    const value = unixMicroseconds - PG_EPOCH_MS * 1000
+    safeInteger(value)
+    this.#int8At(slot, value)
   }
 
   /** a field of 8 bytes, their value unwritten: where they are */
@@ -295,7 +303,6 @@ export class BinaryCopyWriter {
   }
 
   #int8At(at: number, value: number): void {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`)
     const high = Math.floor(value / TWO_32)
     this.#out.writeInt32BE(high, at)
     this.#out.writeUInt32BE(value - high * TWO_32, at + 4)
