@@ -252,12 +252,12 @@ interface CollectionMark {
 }
 
 /**
- * Where a collection's writes stood when its lock was taken: the first stamp free, and, when the
- * lock also moved the collection (lockAndAdvance), its media types before.
+ * Where a collection's writes stood when its lock was taken: the first stamp free, and its media
+ * types (as JSON text) before any move the lock made (lockCollection).
  */
 interface LockedCollection extends CollectionMark {
   base: string
-  mediaTypes?: string
+  mediaTypes: string
 }
 
 /** The stored versions of `ids` and the collection's mark, read in one snapshot. */
@@ -414,18 +414,18 @@ const specsOf = (fresh: readonly { object: NewObject }[]): string[] => [
 ]
 
 /**
- * The collection after a post: its newest stamp `last`, and `current` media types with those of
- * `specs` it lacks.
+ * The collection after a post: its newest stamp `last`, and the media types `found` under its lock
+ * (JSON text) with those of `specs` they lack.
  */
 const collectionWrite = (
   collectionPk: string,
   last: string | null,
-  current: RawBuilder<unknown>,
+  found: string,
   specs: readonly string[],
 ): RawBuilder<unknown> => sql`
   update collections set
     last_date_added = ${last}::timestamptz,
-    media_types = ${withMediaTypes(current, specs)}
+    media_types = ${withMediaTypes(sql`${found}::jsonb`, specs)}
   where pk = ${collectionPk}::bigint`
 
 /** The outcome of `plan`, given the dates of its new versions (unused for those with a version). */
@@ -459,9 +459,12 @@ async function writeTogether(
   writes: readonly RawBuilder<unknown>[],
 ): Promise<void> {
   if (writes.length === 0) return
-  const parts = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`)
-  await sql`with ${sql.join(parts)} select 1`.execute(trx)
+  await sql`with ${sql.join(namedWrites(writes))} select 1`.execute(trx)
 }
+
+/** `writes` as the named parts of one WITH. */
+const namedWrites = (writes: readonly RawBuilder<unknown>[]): RawBuilder<unknown>[] =>
+  writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`)
 
 /**
  * The records of a post written before the collection lock: its status and its audit event, in one
@@ -477,7 +480,7 @@ async function writeEarly(
     await writeTogether(trx, writes)
     return undefined
   }
-  const parts = writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`)
+  const parts = namedWrites(writes)
   parts.push(sql`audited as (${auditInsert(records.audit)} returning pk)`)
   const { rows } = await sql<{ pk: string }>`
     with ${sql.join(parts)} select pk::text as pk from audited`.execute(trx)
@@ -677,51 +680,42 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
 
   /**
    * Takes the collection lock (T-134: stamps are handed out and committed in order under it) and
-   * says where its writes stood: the first stamp free, the newest given, and the rewrites (0009).
+   * says where its writes stood: the first stamp free, the newest given, the rewrites (0009) and
+   * the media types. With `advance`, for a post whose new versions were planned and recorded
+   * before the lock, the same statement moves the collection's newest stamp past the `count`
+   * stamps they take and adds the media types of their `specs`, so that nothing is left to write
+   * between the COPY and the commit unless the plan changes under the lock.
    */
   async function lockCollection(
     trx: Transaction<Database>,
     collectionPk: string,
+    advance?: { count: number; specs: readonly string[] },
   ): Promise<LockedCollection> {
-    const { rows } = await sql<LockedCollection>`
-      select ${taxiiText(
-        sql`greatest(clock_timestamp(), coalesce(last_date_added + ${STAMP_SPACING}, '-infinity'))`,
-      )} as base, ${taxiiText(sql`last_date_added`)} as last, rewrites::text as rewrites
-      from collections where pk = ${collectionPk}::bigint for update`.execute(trx)
-    const row = rows[0]
-    if (row === undefined) throw new TypeError(`collection ${collectionPk} does not exist`)
-    return row
-  }
-
-  /**
-   * lockCollection for a post whose new versions were planned, and recorded, before the lock: the
-   * same statement moves the collection's newest stamp past the `count` stamps they take and adds
-   * the media types of `specs`, so that nothing is left to write between the COPY and the commit
-   * unless the plan changes under the lock. Also says what the media types were.
-   */
-  async function lockAndAdvance(
-    trx: Transaction<Database>,
-    collectionPk: string,
-    count: number,
-    specs: readonly string[],
-  ): Promise<LockedCollection> {
+    const moved =
+      advance === undefined
+        ? sql``
+        : sql`, moved as (
+            update collections c set
+              last_date_added = old.base + ${advance.count - 1}::int * ${STAMP_SPACING},
+              media_types = ${withMediaTypes(sql`old.media_types`, advance.specs)}
+            from old where c.pk = ${collectionPk}::bigint)`
     const { rows } = await sql<LockedCollection>`
       with old as (
         select greatest(clock_timestamp(),
             coalesce(last_date_added + ${STAMP_SPACING}, '-infinity')) as base,
           last_date_added, rewrites, media_types
-        from collections where pk = ${collectionPk}::bigint for update),
-      moved as (
-        update collections c set
-          last_date_added = old.base + ${count - 1}::int * ${STAMP_SPACING},
-          media_types = ${withMediaTypes(sql`old.media_types`, specs)}
-        from old where c.pk = ${collectionPk}::bigint)
+        from collections where pk = ${collectionPk}::bigint for update)${moved}
       select ${taxiiText(sql`old.base`)} as base, ${taxiiText(sql`old.last_date_added`)} as last,
         old.rewrites::text as rewrites, old.media_types::text as "mediaTypes"
       from old`.execute(trx)
     const row = rows[0]
     if (row === undefined) throw new TypeError(`collection ${collectionPk} does not exist`)
     return row
+  }
+
+  /** Keeps the memory of COPY rows no socket reads any more, for the next envelope's. */
+  function keepRows(rows: UnstampedRows): void {
+    if (spareRows.length < SPARE_ROW_BUFFERS) spareRows.push(rows.memory)
   }
 
   // Listing plans need statistics: with none, PostgreSQL guesses a collection holds a few thousand
@@ -922,21 +916,19 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           : undefined
         const earlyAudit = early === undefined ? undefined : await writeEarly(trx, early)
         // Such an envelope's rows are written before the lock too, but for their stamps (~1.3 ms of
-        // the lock's time per 1,000), and the lock statement moves the collection (lockAndAdvance).
-        const advances = early !== undefined && plan.fresh.length > 0
-        let ahead = advances
-          ? rowsAhead(collectionPk, plan.fresh, () => spareRows.pop())
-          : undefined
-        const lock: LockedCollection = advances
-          ? await lockAndAdvance(trx, collectionPk, plan.fresh.length, specsOf(plan.fresh))
-          : await lockCollection(trx, collectionPk)
+        // the lock's time per 1,000), and the lock statement moves the collection (lockCollection).
+        const advance =
+          early !== undefined && plan.fresh.length > 0
+            ? { count: plan.fresh.length, specs: specsOf(plan.fresh) }
+            : undefined
+        let ahead = advance && rowsAhead(collectionPk, plan.fresh, () => spareRows.pop())
+        const lock = await lockCollection(trx, collectionPk, advance)
         if (await changedSince(trx, collectionPk, ids, seen.mark, lock, recentAdds)) {
           const known = new StoredVersions(await findVersions(trx, collectionPk, ids))
           plan = await planAdd(trx, collectionPk, objects, check, known)
           // written again below, over the ones written early
           early = undefined
-          if (ahead !== undefined && spareRows.length < SPARE_ROW_BUFFERS)
-            spareRows.push(ahead.memory)
+          if (ahead !== undefined) keepRows(ahead)
           ahead = undefined
         }
         const { fresh } = plan
@@ -959,19 +951,19 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
           const data = rows.stamped(unixMicroseconds(lock.base))
           await trx.executeQuery(binaryCopyIn(OBJECT_COPY_TARGET, data))
           // read whole once the COPY is done; after a failure it may still be in a socket's queue
-          if (spareRows.length < SPARE_ROW_BUFFERS) spareRows.push(rows.memory)
+          keepRows(rows)
           move = {
             from: lock.last,
             to: dates[dates.length - 1]!,
             ids: fresh.map((f) => f.object.id),
           }
         }
-        if (lock.mediaTypes === undefined && move !== undefined) {
-          writes.push(collectionWrite(collectionPk, move.to, sql`media_types`, specsOf(fresh)))
-        } else if (lock.mediaTypes !== undefined && early === undefined) {
-          // the lock moved the collection for the plan made before it: set it for this one
-          const before = sql`${lock.mediaTypes}::jsonb`
-          writes.push(collectionWrite(collectionPk, move?.to ?? lock.last, before, specsOf(fresh)))
+        // unless the lock moved the collection for the plan that stands, it is moved here: from
+        // where the lock found it, which a move for a plan since changed must not leave behind
+        if (advance === undefined ? fresh.length > 0 : early === undefined) {
+          writes.push(
+            collectionWrite(collectionPk, move?.to ?? lock.last, lock.mediaTypes, specsOf(fresh)),
+          )
         }
         // the status and the audit record commit with the objects, or not at all
         const records = early ?? record?.(result)
