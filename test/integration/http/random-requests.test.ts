@@ -2,14 +2,16 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../helpers/db.js'
 import { authorization, startTestHub, type AuthForm, type TestHub } from '../../helpers/hub.js'
-import { ind, objectsPath, stixId, TAXII } from './conformance.js'
+import { addCollection, ind, objectsPath, sansErrorId, stixId, TAXII } from './conformance.js'
 
 /**
  * Requests a partner's tooling or an attacker might send, drawn at random: every method on every
  * kind of path, filters with odd values, broken credentials, wrong media types, envelopes whose
  * objects break their properties in every way, and bodies cut short. Whatever is asked, the answer
  * is a TAXII response: never a 5xx, always the TAXII media type, and every error a whole error
- * resource. The seed is fixed, so a failure replays.
+ * resource. Sent again with narrower tokens, nothing is written past a read-only scope, and a
+ * collection out of scope answers exactly as one that does not exist. Seeds are fixed, so a
+ * failure replays.
  */
 
 const SALT = 0x5e
@@ -169,6 +171,8 @@ const usual = <T>(common: T, ...others: T[]) =>
     fc.constantFrom(...others),
   )
 
+type RandomRequest = typeof request extends fc.Arbitrary<infer R> ? R : never
+
 const request = fc.constantFrom('GET', 'POST', 'DELETE', 'HEAD', 'PUT').chain((method) =>
   fc.record({
     method: fc.constant(method),
@@ -205,6 +209,8 @@ const request = fc.constantFrom('GET', 'POST', 'DELETE', 'HEAD', 'PUT').chain((m
 describe.each(DIALECTS)('random requests (%s)', (dialect) => {
   let hub: TestHub
   let token: string
+  let readOnly: string
+  let elsewhere: string
 
   beforeAll(async () => {
     hub = await startTestHub(dialect)
@@ -214,42 +220,88 @@ describe.each(DIALECTS)('random requests (%s)', (dialect) => {
       body: { objects: KNOWN.map((id) => ind(id)) },
     })
     expect(seeded.status).toBe(202)
+    readOnly = await hub.token({ read: ['*'] })
+    await addCollection(hub, { alias: 'elsewhere' })
+    elsewhere = await hub.token({ read: ['hub/elsewhere'], write: ['hub/elsewhere'] })
   })
   afterAll(() => hub.close())
+
+  /** `r` sent with `authorization`, its response read whole. */
+  async function send(r: RandomRequest, authorization: string | undefined) {
+    const headers: Record<string, string> = {}
+    if (authorization !== undefined) headers.authorization = authorization
+    if (r.accept !== undefined) headers.accept = r.accept
+    const sends = r.method === 'POST' || r.method === 'PUT'
+    if (sends) headers['content-type'] = r.contentType
+    // joined, not resolved: a path that starts with // would name another host
+    const res = await fetch(`${hub.url.replace(/\/$/, '')}${r.path}${r.query}`, {
+      method: r.method,
+      headers,
+      ...(sends && { body: r.body }),
+    })
+    const text = await res.text()
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      text,
+      what: `${r.method} ${r.path}${r.query} -> ${res.status} ${text.slice(0, 300)}`,
+    }
+  }
 
   it('T-061 T-062 answers every request with a TAXII resource or a TAXII error, never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        const headers: Record<string, string> = {}
-        const auth =
+        const { status, type, text, what } = await send(
+          r,
           r.credential === 'forged'
             ? `Bearer ${token.slice(0, -4)}AAAA`
-            : authorization(token, r.credential)
-        if (auth !== undefined) headers.authorization = auth
-        if (r.accept !== undefined) headers.accept = r.accept
-        const sends = r.method === 'POST' || r.method === 'PUT'
-        if (sends) headers['content-type'] = r.contentType
-        // joined, not resolved: a path that starts with // would name another host
-        const res = await fetch(`${hub.url.replace(/\/$/, '')}${r.path}${r.query}`, {
-          method: r.method,
-          headers,
-          ...(sends && { body: r.body }),
-        })
-        const text = await res.text()
-        const what = `${r.method} ${r.path}${r.query} -> ${res.status} ${text.slice(0, 300)}`
-        expect(res.status, what).toBeLessThan(500)
-        expect(res.headers.get('content-type'), what).toBe(TAXII)
-        if (res.status >= 400 && r.method !== 'HEAD') {
+            : authorization(token, r.credential),
+        )
+        expect(status, what).toBeLessThan(500)
+        expect(type, what).toBe(TAXII)
+        if (status >= 400 && r.method !== 'HEAD') {
           const error = JSON.parse(text) as Record<string, unknown>
           expect(error, what).toMatchObject({
             title: expect.any(String),
             description: expect.any(String),
-            http_status: String(res.status),
+            http_status: String(status),
             error_code: expect.any(String),
           })
         }
       }),
       { seed: 20261201, numRuns: 1000 },
+    )
+  })
+
+  it('T-045 T-047 T-048 never lets a narrower token write, nor see a collection out of its scope', async () => {
+    await fc.assert(
+      fc.asyncProperty(request, fc.boolean(), async (r, readOnlyToken) => {
+        const { status, text, what } = await send(
+          r,
+          `Bearer ${readOnlyToken ? readOnly : elsewhere}`,
+        )
+        expect(status, what).toBeLessThan(500)
+        if (readOnlyToken) {
+          // read-only everywhere: no post is taken, no version deleted
+          if (r.method === 'POST') expect(status, what).not.toBe(202)
+          if (r.method === 'DELETE') expect(status, what).not.toBe(200)
+          return
+        }
+        expect(text, what).not.toContain(COLLECTION)
+        if (r.path.startsWith(`/hub/collections/${COLLECTION}/`)) {
+          // as if it did not exist, whatever else is wrong with the request
+          const nowhere = { ...r, path: r.path.replace(COLLECTION, 'no-such-collection') }
+          const absent = await send(nowhere, `Bearer ${elsewhere}`)
+          expect(status, what).toBe(404)
+          expect(absent.status, absent.what).toBe(404)
+          if (r.method !== 'HEAD') {
+            expect(sansErrorId(JSON.parse(text)), what).toEqual(
+              sansErrorId(JSON.parse(absent.text)),
+            )
+          }
+        }
+      }),
+      { seed: 20261202, numRuns: 500 },
     )
   })
 })
