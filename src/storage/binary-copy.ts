@@ -216,6 +216,13 @@ const HEADER_SIZE = SIGNATURE.length + 8
 function safeInteger(value: number): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`)
 }
+
+/** A timestamptz's binary value (µs since 2000) for microseconds since the Unix epoch, checked. */
+function pgMicroseconds(unixMicroseconds: number): number {
+  const value = unixMicroseconds - PG_EPOCH_MS * 1000
+  safeInteger(value)
+  return value
+}
 const TWO_32 = 2 ** 32
 
 /**
@@ -279,7 +286,9 @@ export class BinaryCopyWriter {
 
   /** a timestamptz given as microseconds since the Unix epoch */
   timestamptz(unixMicroseconds: number): this {
-    return this.int8(unixMicroseconds - PG_EPOCH_MS * 1000)
+    const value = pgMicroseconds(unixMicroseconds)
+    this.#int8At(this.#eightBytes(), value)
+    return this
   }
 
   /** a timestamptz field whose value setTimestamptz writes later: where it is */
@@ -289,9 +298,7 @@ export class BinaryCopyWriter {
 
   /** The value of the timestamptz field at `slot`, as microseconds since the Unix epoch. */
   setTimestamptz(slot: number, unixMicroseconds: number): void {
-    const value = unixMicroseconds - PG_EPOCH_MS * 1000
-    safeInteger(value)
-    this.#int8At(slot, value)
+    this.#int8At(slot, pgMicroseconds(unixMicroseconds))
   }
 
   /** a field of 8 bytes, their value unwritten: where they are */
