@@ -6,8 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { Readable } from 'node:stream'
+import { createReadStream, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -15,7 +14,8 @@ import { parseArgs, promisify } from 'node:util'
 import pg from 'pg'
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
 import { createClient, type Client, type CountedReply, type Reply } from './http.js'
-import { ENVELOPE, EnvelopeWriter, OBJECT_MARK, objectId, objectText } from './stix.js'
+import { PreparedEnvelopes, prepareCopyRows, readBuffer, removePrepared } from './prepared.js'
+import { ENVELOPE, OBJECT_MARK, objectText } from './stix.js'
 import { median, now, percentile, round } from './figures.js'
 import type { ValidationResult } from './validation.js'
 
@@ -482,24 +482,22 @@ interface IngestResult {
 async function ingest(
   client: Client,
   path: string,
-  count: number,
+  prepared: PreparedEnvelopes,
   posters: number,
-  offset = 0,
 ): Promise<IngestResult> {
-  const envelopes = Math.ceil(count / ENVELOPE)
+  const { envelopes, objects: count } = prepared
   const latencies: number[] = []
   let next = 0
   let failed = false
   let reported = 0
   const t0 = now()
   async function poster(): Promise<void> {
-    const writer = new EnvelopeWriter()
+    const into = readBuffer()
     while (!failed) {
       const k = next++
       if (k >= envelopes) return
-      const first = k * ENVELOPE
-      const size = Math.min(ENVELOPE, count - first)
-      const body = writer.write(offset + first, size)
+      const size = prepared.size(k)
+      const body = prepared.read(k, into)
       const t = now()
       const reply = await client.post(path, body)
       latencies.push(now() - t)
@@ -547,13 +545,13 @@ const WARM_UP_PAGES = 200
  * in a collection of their own, and serves them in pages of 1,000 until it has answered
  * WARM_UP_PAGES page requests.
  */
-async function warmUp(client: Client, dbUrl: string, objects: number, offset: number) {
-  if (objects === 0) return
+async function warmUp(client: Client, dbUrl: string, prepared: PreparedEnvelopes | undefined) {
+  if (prepared === undefined) return
   const id = await cli(dbUrl, ['collections', 'create', '--title', 'bench warm-up'])
   const path = `/hub/collections/${id}/objects/`
-  await ingest(client, path, objects, 2, offset)
+  await ingest(client, path, prepared, 2)
   for (let served = 0; served < WARM_UP_PAGES;) {
-    served += (await fullSync(client, path, ENVELOPE, objects)).pages
+    served += (await fullSync(client, path, ENVELOPE, prepared.objects)).pages
   }
 }
 
@@ -585,7 +583,11 @@ interface ShareResult {
  * whose speed drifts by up to 2x within minutes: seven 1,000,000-object runs gave shares from none
  * to 20%, where alternated 200,000-object pairs gave 12-15%.
  */
-async function validationShare(o: Options, suffix: string): Promise<ShareResult> {
+async function validationShare(
+  o: Options,
+  suffix: string,
+  warmUpObjects: PreparedEnvelopes | undefined,
+): Promise<ShareResult> {
   const mark = cleanups.length
   const perRound = Math.min(50_000, o.n)
   log(
@@ -603,17 +605,19 @@ async function validationShare(o: Options, suffix: string): Promise<ShareResult>
     const hub = await startHub(url, nodeArgs)
     const client = createClient(hub.url, await benchToken(url), 300_000)
     cleanups.push({ name: 'close the client', run: async () => client.close() })
-    await warmUp(client, url, o.warmUp, o.n)
+    await warmUp(client, url, warmUpObjects)
     await withPg(url, (c) => c.query('checkpoint'))
     hubs.push({ client, objects: 0, seconds: 0 })
   }
   const path = `/hub/collections/${COLLECTION}/objects/`
   for (let r = 0; r < SHARE_ROUNDS; r++) {
+    const round = new PreparedEnvelopes(first + r * perRound, perRound)
     for (const h of r % 2 === 0 ? hubs : [...hubs].reverse()) {
-      const done = await ingest(h.client, path, perRound, o.posters, first + r * perRound)
+      const done = await ingest(h.client, path, round, o.posters)
       h.objects += done.objects
       h.seconds += done.seconds
     }
+    round.close()
   }
   await undoSince(mark)
   const rate = (h: { objects: number; seconds: number }): RoundsRate => ({
@@ -834,35 +838,19 @@ interface RawResult {
   copy_out_mb_per_s: number
 }
 
-const copyEscape = (s: string) =>
-  /[\\\t\n\r]/.test(s)
-    ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!)
-    : s
-
-function* copyRows(n: number): Generator<string> {
-  const base = Date.UTC(2025, 0, 1)
-  for (let first = 0; first < n; first += ENVELOPE) {
-    const rows: string[] = []
-    for (let i = first; i < Math.min(n, first + ENVELOPE); i++) {
-      const added = new Date(base + i).toISOString()
-      rows.push(`${objectId(i)}\t${copyEscape(objectText(i))}\t${added}\n`)
-    }
-    yield rows.join('')
-  }
-}
-
 /**
  * The floor the hub is measured against: the same texts COPYed into a table with the columns a
- * store needs at least (id as primary key, body, a timestamptz) and COPYed out again.
+ * store needs at least (id as primary key, body, a timestamptz) and COPYed out again. The rows
+ * are read from `copyRows` (prepareCopyRows), as the posters read prepared envelopes.
  */
-async function rawBaseline(url: string, n: number): Promise<RawResult> {
+async function rawBaseline(url: string, n: number, copyRows: string): Promise<RawResult> {
   return withPg(url, async (c) => {
     await c.query(`create table raw_objects (
       id text primary key, body text not null, date_added timestamptz not null)`)
     await c.query('checkpoint')
     let t0 = now()
     const sink = c.query(copyFrom('copy raw_objects (id, body, date_added) from stdin'))
-    await pipeline(Readable.from(copyRows(n)), sink)
+    await pipeline(createReadStream(copyRows, { highWaterMark: MB }), sink)
     const inSeconds = (now() - t0) / 1000
     const { rows } = await c.query<{ bytes: string }>(
       'select sum(octet_length(body))::text as bytes from raw_objects',
@@ -890,10 +878,15 @@ async function rawBaseline(url: string, n: number): Promise<RawResult> {
 }
 
 /** The raw baseline on a database of its own, dropped before this returns. */
-async function rawOnOwnDatabase(pgUrl: string, name: string, n: number): Promise<RawResult> {
+async function rawOnOwnDatabase(
+  pgUrl: string,
+  name: string,
+  n: number,
+  rows: string,
+): Promise<RawResult> {
   const mark = cleanups.length
   const url = await createDatabase(pgUrl, name)
-  const raw = await rawBaseline(url, n)
+  const raw = await rawBaseline(url, n, rows)
   await undoSince(mark)
   return raw
 }
@@ -1168,13 +1161,18 @@ async function main(): Promise<number> {
 
   // Raw baseline first, while nothing else runs, and again once the hub is gone (rawAfter); its
   // database is dropped before the hub starts so it does not compete for the buffer cache.
+  // What the phases send is written to files first (prepared.ts), each before its phase.
+  cleanups.push({ name: 'remove the prepared files', run: async () => removePrepared() })
   log(`raw COPY baseline with ${fmt(o.n)} objects`)
-  const rawBefore = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw_${suffix}`, o.n)
+  const copyRows = prepareCopyRows(o.n)
+  const rawBefore = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw_${suffix}`, o.n, copyRows)
   log(
     `  COPY in ${fmt(rawBefore.copy_in_objects_per_s)} objects/s, out ${fmt(rawBefore.copy_out_objects_per_s)} objects/s`,
   )
 
-  const share = await validationShare(o, suffix)
+  // the warm-up's objects, after those the timed phases post
+  const warmUpObjects = o.warmUp > 0 ? new PreparedEnvelopes(o.n, o.warmUp) : undefined
+  const share = await validationShare(o, suffix, warmUpObjects)
   log(
     `  ${fmt(share.with_validation.objects_per_s)} objects/s with, ` +
       `${fmt(share.without_validation.objects_per_s)} without`,
@@ -1229,9 +1227,12 @@ async function main(): Promise<number> {
   }
 
   if (o.warmUp > 0) log(`warming the hub up with ${fmt(o.warmUp)} other objects`)
-  await warmUp(client, hubUrl, o.warmUp, o.n)
+  await warmUp(client, hubUrl, warmUpObjects)
+  warmUpObjects?.close()
+  const posted = new PreparedEnvelopes(0, o.n)
   await withPg(hubUrl, (c) => c.query('checkpoint'))
-  const ingested = await phase('ingest', () => ingest(client, objects, o.n, o.posters))
+  const ingested = await phase('ingest', () => ingest(client, objects, posted, o.posters))
+  posted.close()
   log(`  ${fmt(ingested.objects_per_s)} objects/s`)
   // A production server's autovacuum would have analyzed (and, for index-only probes, vacuumed)
   // a table that grew this much within a minute; a CI-tuned one may have it off. Without any
@@ -1277,16 +1278,18 @@ async function main(): Promise<number> {
   log(`  p50 ${caughtUp.p50_ms} ms, p99 ${caughtUp.p99_ms} ms`)
 
   const seqCollection = await cli(hubUrl, ['collections', 'create', '--title', 'bench sequential'])
+  const sequentialObjects = new PreparedEnvelopes(0, o.seqObjects)
   const sequential = await phase('ingest sequential', () =>
-    ingest(client, `/hub/collections/${seqCollection}/objects/`, o.seqObjects, 1),
+    ingest(client, `/hub/collections/${seqCollection}/objects/`, sequentialObjects, 1),
   )
+  sequentialObjects.close()
   log(`  ${fmt(sequential.objects_per_s)} objects/s`)
   rss.sample()
 
   // the hub, its client and its database go first, as before the first baseline
   await undoSince(hubMark)
   log(`raw COPY baseline again, after the hub`)
-  const rawAfter = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw2_${suffix}`, o.n)
+  const rawAfter = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw2_${suffix}`, o.n, copyRows)
   log(
     `  COPY in ${fmt(rawAfter.copy_in_objects_per_s)} objects/s, out ${fmt(rawAfter.copy_out_objects_per_s)} objects/s`,
   )
