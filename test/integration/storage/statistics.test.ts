@@ -10,7 +10,7 @@ const envelope = newIndicators
 
 describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
   // Without any, listing plans sort whole collections; PGlite has no autovacuum to make them.
-  it('analyzes the objects table once a hub has added 10,000 rows', async () => {
+  it('analyzes the objects table once a hub has added 10,000 rows, sampling fewer rows than a server would', async () => {
     const { db, store, collectionPk, close } = await openTestStore(dialect)
     try {
       const analyzed = async () => {
@@ -24,6 +24,12 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
       expect(await analyzed()).toBeLessThanOrEqual(0)
       await store.addObjects(collectionPk, envelope(9000, 1000), () => undefined)
       await expect.poll(analyzed, { timeout: 20_000 }).toBe(10_000)
+      // with its own, smaller target (OWN_ANALYZE_TARGET): a histogram of at most 31 bounds
+      const { rows } = await sql<{ bounds: number }>`
+        select array_length(histogram_bounds, 1) as bounds from pg_stats
+        where tablename = 'objects' and attname = 'date_added'`.execute(db)
+      expect(rows[0]!.bounds).toBeGreaterThan(10)
+      expect(rows[0]!.bounds).toBeLessThanOrEqual(31)
     } finally {
       await close()
     }
