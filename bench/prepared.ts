@@ -10,7 +10,16 @@
  * otherwise ran during the phase that read it and competed with PostgreSQL's own writes (a raw
  * COPY in right after its rows were written ran at 58,965 objects/s, the next one at 84,251).
  */
-import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statfsSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ENVELOPE, EnvelopeWriter, objectId, objectText } from './stix.js'
@@ -18,8 +27,33 @@ import { ENVELOPE, EnvelopeWriter, objectId, objectText } from './stix.js'
 /** Where prepared files go: one directory per bench run, removed by `removePrepared`. */
 let directory: string | undefined
 
-function preparedPath(name: string): string {
+/** Bytes a prepared file takes per object, at most: texts average ~770 bytes, rows ~850. */
+const BYTES_PER_OBJECT = 900
+
+/** Room left free beside a prepared file. */
+const SPARE_BYTES = 64 * 1024 * 1024
+
+/**
+ * Refuses, saying where and how much, a prepared file of `objects` objects in `dir` when its disk
+ * has no room for it: a full disk would otherwise fail the run halfway, or starve PostgreSQL on
+ * the same disk.
+ */
+export function checkRoom(dir: string, objects: number): void {
+  const { bavail, bsize } = statfsSync(dir)
+  const needed = objects * BYTES_PER_OBJECT + SPARE_BYTES
+  if (bavail * bsize < needed) {
+    const mb = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)} MB`
+    throw new Error(
+      `the bench writes what it sends to ${dir} first, and needs ${mb(needed)} free there for ` +
+        `${objects} objects; ${mb(bavail * bsize)} are free. Point TMPDIR at a disk with room.`,
+    )
+  }
+}
+
+/** The path of a new prepared file for `objects` objects, once there is room for it. */
+function preparedPath(name: string, objects: number): string {
   directory ??= mkdtempSync(join(tmpdir(), 'hydrawatch-bench-'))
+  checkRoom(directory, objects)
   return join(directory, name)
 }
 
@@ -46,7 +80,7 @@ export class PreparedEnvelopes {
 
   constructor(first: number, objects: number) {
     this.objects = objects
-    this.#path = preparedPath(`envelopes-${first}-${objects}`)
+    this.#path = preparedPath(`envelopes-${first}-${objects}`, objects)
     this.#fd = openSync(this.#path, 'w+')
     const writer = new EnvelopeWriter()
     let at = 0
@@ -96,7 +130,7 @@ const copyEscape = (s: string) =>
  * file whose path is returned.
  */
 export function prepareCopyRows(n: number): string {
-  const path = preparedPath(`copy-rows-${n}`)
+  const path = preparedPath(`copy-rows-${n}`, n)
   const fd = openSync(path, 'w')
   try {
     const base = Date.UTC(2025, 0, 1)

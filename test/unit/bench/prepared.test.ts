@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  checkRoom,
   PreparedEnvelopes,
   prepareCopyRows,
   readBuffer,
@@ -33,6 +35,14 @@ describe('PreparedEnvelopes', () => {
     expect((JSON.parse(body.toString('utf8')) as { objects: unknown[] }).objects).toHaveLength(1000)
     expect(into.bytes.length).toBeGreaterThanOrEqual(body.length)
     prepared.close()
+  })
+
+  it('checks there is room for a file before writing it, and says where and how much if not', () => {
+    const dir = tmpdir()
+    expect(() => checkRoom(dir, 1000)).not.toThrow()
+    expect(() => checkRoom(dir, 10 ** 12)).toThrow(
+      /writes what it sends to .* needs 858306949 MB free there for 1000000000000 objects; \d+ MB are free\. Point TMPDIR/,
+    )
   })
 })
 
