@@ -6,9 +6,9 @@
  * hub build: 29,359, 31,777 and 33,839 objects/s generating, 36,468, 35,125 and 36,209 prepared.
  * A partner's tools run on machines of their own; the raw COPY baseline reads prepared rows too.
  *
- * Each file is flushed to disk before it is used: the kernel's writeback of a fresh file's ~800 MB
- * otherwise ran during the phase that read it and competed with PostgreSQL's own writes (a raw
- * COPY in right after its rows were written ran at 58,965 objects/s, the next one at 84,251).
+ * Each file is flushed to disk before it is used: the kernel writes dirty pages back ~30 s after
+ * they were written (vm.dirty_expire_centisecs), which would fall within the phase that reads the
+ * file, beside PostgreSQL's own writes, ~800 MB of them at 1,000,000 objects.
  */
 import {
   closeSync,

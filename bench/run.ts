@@ -882,11 +882,11 @@ async function rawOnOwnDatabase(
   pgUrl: string,
   name: string,
   n: number,
-  rows: string,
+  copyRows: string,
 ): Promise<RawResult> {
   const mark = cleanups.length
   const url = await createDatabase(pgUrl, name)
-  const raw = await rawBaseline(url, n, rows)
+  const raw = await rawBaseline(url, n, copyRows)
   await undoSince(mark)
   return raw
 }
