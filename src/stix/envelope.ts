@@ -216,6 +216,26 @@ export function readUtf8Envelope(
   return reader !== undefined && reader.read(reader.count) ? reader.items : undefined
 }
 
+/**
+ * readUtf8Envelope, handing each run of up to `run` elements to `each` as soon as it is read, so
+ * that `each` can drop their parsed values before the next run is parsed; `undefined` as there,
+ * found only once the element that is not JSON is reached.
+ */
+export async function readUtf8EnvelopeInRuns(
+  bytes: Buffer,
+  opts: ReadEnvelopeOptions,
+  run: number,
+  each: (items: EnvelopeItem[]) => Promise<void>,
+): Promise<EnvelopeItem[] | undefined> {
+  const reader = Utf8Elements.of(bytes, opts)
+  if (reader === undefined) return undefined
+  for (let read = 0; read < reader.count; read += run) {
+    if (!reader.read(run)) return undefined
+    await each(reader.items.slice(read, read + run))
+  }
+  return reader.items
+}
+
 /** The elements of a UTF-8 envelope, read a run at a time (readEnvelopeInTurns) or all at once. */
 class Utf8Elements {
   readonly items: EnvelopeItem[]

@@ -25,8 +25,8 @@ const MAX_OBJECTS = 50
 const validate = createObjectValidator()
 
 /** What the hub's own thread makes of `body`, sources as text. */
-async function checkedHere(body: Buffer, rule: AttributionRule) {
-  const items = readEnvelope(body, { maxObjects: MAX_OBJECTS })
+async function checkedHere(body: Buffer, rule: AttributionRule, maxObjects = MAX_OBJECTS) {
+  const items = readEnvelope(body, { maxObjects })
   const checked = await checkEnvelopeItems(items, validate, attributionCheck(rule))
   return {
     items: checked.items,
@@ -35,8 +35,13 @@ async function checkedHere(body: Buffer, rule: AttributionRule) {
 }
 
 /** The same from the thread, or undefined when it leaves the envelope to the caller. */
-async function checkedThere(checks: EnvelopeChecks, body: Buffer, rule: AttributionRule) {
-  const checked = await checks.check(body, MAX_OBJECTS, rule)
+async function checkedThere(
+  checks: EnvelopeChecks,
+  body: Buffer,
+  rule: AttributionRule,
+  maxObjects = MAX_OBJECTS,
+) {
+  const checked = await checks.check(body, maxObjects, rule)
   return (
     checked && {
       items: checked.items,
@@ -127,6 +132,32 @@ describe('EnvelopeChecks: posted envelopes checked on a thread of their own', ()
         },
       ),
       { numRuns: 150 },
+    )
+  })
+
+  // The thread parses and checks 64 elements at a time (CHECKED_RUN in envelope-check-worker.ts).
+  it('T-168 checks envelopes longer than the thread’s runs as the hub would, and leaves one with an element past the first run that is no JSON to the caller', async () => {
+    const max = 1000
+    await fc.assert(
+      fc.asyncProperty(
+        // objects only: an element that is none leaves the whole envelope to the caller
+        fc.array(
+          element.filter((e) => e.startsWith('{')),
+          { minLength: 65, maxLength: 200 },
+        ),
+        rule,
+        fc.nat(),
+        async (elements, r, n) => {
+          const body = Buffer.from(`{"objects":[${elements.join(',')}]}`)
+          const there = await checkedThere(checks, body, r, max)
+          expect(there).toEqual(await checkedHere(body, r, max))
+          const broken = [...elements]
+          broken[64 + (n % (elements.length - 64))] = '{"type":"indicator",}'
+          const cut = Buffer.from(`{"objects":[${broken.join(',')}]}`)
+          expect(await checkedThere(checks, cut, r, max)).toBeUndefined()
+        },
+      ),
+      { numRuns: 25 },
     )
   })
 
