@@ -1295,7 +1295,9 @@ async function main(): Promise<number> {
   )
   const raw = meanRaw([rawBefore, rawAfter])
 
-  const ratio = (a: number, b: number) => round(a / b, 2)
+  // Shown to three places, and judged unrounded: at two, 28,354 against 71,608 objects/s (0.396)
+  // was shown as 0.4 and counted as meeting a target of 0.4.
+  const ratio = (a: number, b: number) => round(a / b, 3)
   const ratios = {
     ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
     validation_share: share.share,
@@ -1344,17 +1346,17 @@ async function main(): Promise<number> {
       ingest: {
         value: ratios.ingest_vs_copy_in,
         target: `>= ${TARGETS.ingestVsCopyIn} of COPY in`,
-        met: ratios.ingest_vs_copy_in >= TARGETS.ingestVsCopyIn,
+        met: ingested.objects_per_s / raw.copy_in_objects_per_s >= TARGETS.ingestVsCopyIn,
       },
       sync_1000: {
         value: ratios.sync_1000_vs_copy_out,
         target: `>= ${TARGETS.syncVsCopyOut} of COPY out`,
-        met: ratios.sync_1000_vs_copy_out >= TARGETS.syncVsCopyOut,
+        met: sync1000.objects_per_s / raw.copy_out_objects_per_s >= TARGETS.syncVsCopyOut,
       },
       sync_10000: {
         value: ratios.sync_10000_vs_copy_out,
         target: `>= ${TARGETS.syncVsCopyOut} of COPY out`,
-        met: ratios.sync_10000_vs_copy_out >= TARGETS.syncVsCopyOut,
+        met: sync10000.objects_per_s / raw.copy_out_objects_per_s >= TARGETS.syncVsCopyOut,
       },
       poller_p99: {
         value: newest.p99_ms,
