@@ -236,7 +236,10 @@ export async function readUtf8EnvelopeInRuns(
   return reader.items
 }
 
-/** The elements of a UTF-8 envelope, read a run at a time (readEnvelopeInTurns) or all at once. */
+/**
+ * The elements of a UTF-8 envelope, read a run at a time (readEnvelopeInTurns,
+ * readUtf8EnvelopeInRuns) or all at once.
+ */
 class Utf8Elements {
   readonly items: EnvelopeItem[]
   readonly #bytes: Buffer
