@@ -237,8 +237,8 @@ export async function readUtf8EnvelopeInRuns(
 }
 
 /**
- * The elements of a UTF-8 envelope, read a run at a time (readEnvelopeInTurns,
- * readUtf8EnvelopeInRuns) or all at once.
+ * The elements of a UTF-8 envelope, read a run at a time (readUtf8EnvelopeInRuns) or all at
+ * once.
  */
 class Utf8Elements {
   readonly items: EnvelopeItem[]
@@ -327,19 +327,12 @@ export async function readEnvelopeInTurns(
   opts: ReadEnvelopeOptions,
 ): Promise<EnvelopeItem[]> {
   if (typeof body === 'string') return readEnvelope(body, opts)
-  const reader = Utf8Elements.of(body, opts)
-  if (reader !== undefined && (await readInTurns(reader))) return reader.items
+  const items = await readUtf8EnvelopeInRuns(body, opts, ELEMENTS_BETWEEN_YIELDS, () =>
+    setImmediate(),
+  )
+  if (items !== undefined) return items
   // as readEnvelope goes on with bytes it could not read so: as text, which says what is wrong
   return readEnvelope(decodeBody(body), opts)
-}
-
-/** Reads all of `reader`'s elements, a run per turn of the event loop; false when one is no JSON. */
-async function readInTurns(reader: Utf8Elements): Promise<boolean> {
-  for (let read = 0; read < reader.count; read += ELEMENTS_BETWEEN_YIELDS) {
-    if (read > 0) await setImmediate()
-    if (!reader.read(ELEMENTS_BETWEEN_YIELDS)) return false
-  }
-  return true
 }
 
 // BMP noncharacters, and supplementary ones as raw surrogate pairs (U+xFFFE, U+xFFFF). Not a

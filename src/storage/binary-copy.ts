@@ -223,6 +223,7 @@ function pgMicroseconds(unixMicroseconds: number): number {
   safeInteger(value)
   return value
 }
+
 const TWO_32 = 2 ** 32
 
 /**
