@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createReadStream, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -17,6 +17,16 @@ import { createClient, type Client, type CountedReply, type Reply } from './http
 import { PreparedEnvelopes, prepareCopyRows, readBuffer, removePrepared } from './prepared.js'
 import { ENVELOPE, OBJECT_MARK, objectText } from './stix.js'
 import { median, now, percentile, round } from './figures.js'
+import {
+  busyPercent,
+  cpuSeconds,
+  cpuSince,
+  machineTicks,
+  postgresCpu,
+  threadCpu,
+  threadSplit,
+  TICKS_PER_SECOND,
+} from './proc.js'
 import type { ValidationResult } from './validation.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -185,65 +195,6 @@ async function createDatabase(admin: string, name: string, keep = false): Promis
   return databaseUrl(admin, name)
 }
 
-// ---- process accounting from /proc ----
-
-const TICKS_PER_SECOND = 100
-
-/** user + system CPU seconds of a process, with those of its waited-for children. */
-function cpuSeconds(pid: number | string, withChildren: boolean): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const own = Number(f[11]) + Number(f[12])
-    return (withChildren ? own + Number(f[13]) + Number(f[14]) : own) / TICKS_PER_SECOND
-  } catch {
-    return 0 // the process ended between readdir and read
-  }
-}
-
-/** The machine's CPU time so far, busy and in all, from /proc/stat's summary line (in ticks). */
-function machineTicks(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/)
-  const ticks = fields.slice(1, 9).map(Number)
-  const total = ticks.reduce((a, b) => a + b, 0)
-  // idle and iowait are the time no CPU had work
-  return { busy: total - ticks[3]! - ticks[4]!, total }
-}
-
-const busyPercent = (
-  before: ReturnType<typeof machineTicks>,
-  after: ReturnType<typeof machineTicks>,
-) => round((100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total))
-
-/**
- * CPU seconds so far of each PostgreSQL backend serving `database` (their process titles name
- * it), so that a phase's database cost is a difference of two snapshots that other work on the
- * same server does not blur. A backend that exits within a phase takes its time with it (the
- * hub's pool closes a connection left idle for 10 s): that time goes to `other_cpu_s`.
- */
-function postgresCpu(database: string): Map<string, number> {
-  const cpu = new Map<string, number>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    let title: string
-    try {
-      title = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
-    } catch {
-      continue
-    }
-    if (title.startsWith('postgres: ') && title.includes(` ${database} `)) {
-      cpu.set(entry, cpuSeconds(entry, false))
-    }
-  }
-  return cpu
-}
-
-function cpuSince(before: Map<string, number>, after: Map<string, number>): number {
-  let total = 0
-  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0)
-  return total
-}
-
 /** Samples the hub's RSS (VmRSS, and the kernel's own high-water mark VmHWM) periodically. */
 class RssWatch {
   peakKb = 0
@@ -282,6 +233,9 @@ class RssWatch {
 interface PhaseCost {
   wall_s: number
   hub_cpu_s: number
+  /** of hub_cpu_s, the hub's main thread's and its busiest other thread's (threadSplit) */
+  hub_main_cpu_s: number
+  hub_busiest_thread_cpu_s: number
   postgres_cpu_s: number
   /**
    * the machine's busy CPU time beyond the hub's, its backends' and the bench's: backends that
@@ -1098,6 +1052,7 @@ function report(f: Figures): string {
       'phase',
       'wall s',
       'hub cpu s',
+      'main / busiest thread',
       'its backends cpu s',
       'bench cpu s',
       'other cpu s',
@@ -1110,6 +1065,7 @@ function report(f: Figures): string {
       name,
       String(p.wall_s),
       String(p.hub_cpu_s),
+      `${p.hub_main_cpu_s} / ${p.hub_busiest_thread_cpu_s}`,
       String(p.postgres_cpu_s),
       String(p.bench_cpu_s),
       String(p.other_cpu_s),
@@ -1196,7 +1152,8 @@ async function main(): Promise<number> {
     log(name)
     rss.sample()
     rss.phasePeakKb = 0
-    const hubCpu = cpuSeconds(hub.pid, false)
+    const hubCpu = cpuSeconds(hub.pid)
+    const hubThreads = threadCpu(hub.pid)
     const pgCpu = postgresCpu(hubName)
     const benchHeap = process.memoryUsage().heapUsed
     const machine = machineTicks()
@@ -1205,9 +1162,10 @@ async function main(): Promise<number> {
     const result = await fn()
     rss.sample()
     const bench = process.cpuUsage(benchCpu)
+    const threads = threadSplit(hub.pid, hubThreads, threadCpu(hub.pid))
     const machineAfter = machineTicks()
     const spent = {
-      hub: cpuSeconds(hub.pid, false) - hubCpu,
+      hub: cpuSeconds(hub.pid) - hubCpu,
       postgres: cpuSince(pgCpu, postgresCpu(hubName)),
       bench: (bench.user + bench.system) / 1e6,
     }
@@ -1215,6 +1173,8 @@ async function main(): Promise<number> {
     phases[name] = {
       wall_s: round((now() - t0) / 1000, 2),
       hub_cpu_s: round(spent.hub, 2),
+      hub_main_cpu_s: round(threads.main, 2),
+      hub_busiest_thread_cpu_s: round(threads.busiest, 2),
       postgres_cpu_s: round(spent.postgres, 2),
       bench_cpu_s: round(spent.bench, 2),
       other_cpu_s: round(Math.max(0, busy - spent.hub - spent.postgres - spent.bench), 2),
