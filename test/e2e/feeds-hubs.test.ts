@@ -1,6 +1,6 @@
 // Partner feeds between two hydrawatch hubs, and feed health over HTTP (the feeds against an
 // independent server are in feeds-field.test.ts: the two files run side by side).
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -103,7 +103,9 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
           objects: mine,
         }),
       )
-      const imported = await local.cli(['import', bundle, '--collection', 'intel'])
+      const imported = await local
+        .cli(['import', bundle, '--collection', 'intel'])
+        .finally(() => rm(bundle, { force: true }))
       expect(imported.code, imported.stderr).toBe(0)
 
       const push = await local.cli(['push', 'lab-b'], { LAB_B_TOKEN: token })
