@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import {
@@ -282,16 +283,12 @@ const INITDB_FILE = new URL('../../dist/storage/pglite-initdb.js', import.meta.u
  * left an idle hub holding one object resident at ~840 MB, against ~350 MB for one that opened an
  * existing directory: PGlite keeps the memory initdb used until the process ends.
  */
-function initdbApart(dataDir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(INITDB_FILE), dataDir], (err, _stdout, stderr) => {
-      if (err === null) resolve()
-      else
-        reject(
-          new Error(
-            `creating the embedded database in ${dataDir} failed: ${stderr.trim() || err.message}`,
-          ),
-        )
-    })
-  })
+async function initdbApart(dataDir: string): Promise<void> {
+  try {
+    await promisify(execFile)(process.execPath, [fileURLToPath(INITDB_FILE), dataDir])
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim()
+    const why = stderr || (err instanceof Error ? err.message : String(err))
+    throw new Error(`creating the embedded database in ${dataDir} failed: ${why}`)
+  }
 }
