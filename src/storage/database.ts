@@ -140,6 +140,9 @@ export interface FeedRejectionsTable {
 
 export interface PushFailuresTable {
   feed_pk: string
+  /** the record's key (0014): its collection, its date_added and its pk */
+  collection_pk: string
+  date_added: Timestamp
   object_pk: string
   reason: string
   attempts: Generated<number>

@@ -88,6 +88,13 @@ export interface PulledPage {
   partnerNewest?: string
 }
 
+/** A local record the partner refused: its pk and date_added (its key, 0014), and why. */
+export interface PushFailure {
+  object_pk: string
+  date_added: string
+  reason: string
+}
+
 export interface PushedEnvelope {
   feedPk: string
   runPk: string
@@ -95,7 +102,7 @@ export interface PushedEnvelope {
   position?: KeysetPosition
   /** local object pks the partner now holds */
   accepted: string[]
-  failed: { object_pk: string; reason: string }[]
+  failed: PushFailure[]
   newVersions: number
   presentVersions: number
 }
@@ -374,7 +381,12 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
     async pushFailures(feedPk) {
       const rows = await db
         .selectFrom('push_failures as p')
-        .innerJoin('objects as o', 'o.pk', 'p.object_pk')
+        .innerJoin('objects as o', (j) =>
+          j
+            .onRef('o.collection_pk', '=', 'p.collection_pk')
+            .onRef('o.date_added', '=', 'p.date_added')
+            .onRef('o.pk', '=', 'p.object_pk'),
+        )
         .select([
           'o.pk',
           'o.id',
@@ -401,10 +413,12 @@ export function createFeedStore(db: Kysely<Database>): FeedStore {
         }
         if (e.failed.length > 0) {
           await sql`
-            insert into push_failures (feed_pk, object_pk, reason)
-            select ${e.feedPk}, f.pk, f.reason
+            insert into push_failures (feed_pk, collection_pk, date_added, object_pk, reason)
+            select ${e.feedPk}, feeds.local_collection_pk, f.date_added, f.pk, f.reason
             from unnest(${e.failed.map((f) => f.object_pk)}::bigint[],
-                        ${e.failed.map((f) => f.reason)}::text[]) as f(pk, reason)
+                        ${e.failed.map((f) => f.date_added)}::timestamptz[],
+                        ${e.failed.map((f) => f.reason)}::text[]) as f(pk, date_added, reason)
+              join feeds on feeds.pk = ${e.feedPk}
             on conflict (feed_pk, object_pk) do update
               set reason = excluded.reason,
                   attempts = push_failures.attempts + 1,

@@ -180,8 +180,8 @@ interface VersionRow {
  * key index per id. With `id = any(ids)`, statistics taken before a collection filled made
  * the planner read all of its records and filter them: 40 ms instead of 4 per envelope of 1,000
  * posted to a collection of 50,000 (EXPLAIN ANALYZE), which ANALYZE only mends much later. Per
- * id, such statistics could still choose objects_page_idx and filter by id, which inCollection
- * prevents.
+ * id, such statistics could still choose the page index (objects_pkey) and filter by id, which
+ * inCollection prevents.
  */
 export const recordsOf = (
   collectionPk: string,
@@ -891,7 +891,8 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       return removeVersions(
         q.collection_pk,
         sql<StoredVersion>`
-          delete from objects where pk in (select o.pk from objects o where ${objectConditions(q)})
+          delete from objects where (collection_pk, date_added, pk) in (
+            select o.collection_pk, o.date_added, o.pk from objects o where ${objectConditions(q)})
           returning id, version`,
         record,
       )
@@ -901,8 +902,8 @@ export function createKyselyStore(db: Kysely<Database>): TaxiiStore {
       const removed = await removeVersions(
         collectionPk,
         sql<{ id: string }>`
-          delete from objects where pk in (
-            select pk from objects
+          delete from objects where (collection_pk, date_added, pk) in (
+            select collection_pk, date_added, pk from objects
             where ${inCollection('collection_pk', collectionPk)}
               and date_added < clock_timestamp() - ${seconds} * interval '1 second'
             order by date_added, pk

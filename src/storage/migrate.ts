@@ -1,6 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import {
+  Migrator,
+  sql,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+} from 'kysely'
 import type { Database } from './database.js'
 
 /** migrations/ beside the package root, found the same way from src/ (tests) and dist/. */
@@ -36,9 +43,21 @@ export interface MigrateResult {
   applied: string[]
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrateResult> {
+export function migrateToLatest(db: Kysely<Database>): Promise<MigrateResult> {
+  return migrate(db, (m) => m.migrateToLatest())
+}
+
+/** Applies the migrations up to `name` only: a database as an older hub left it (tests). */
+export function migrateTo(db: Kysely<Database>, name: string): Promise<MigrateResult> {
+  return migrate(db, (m) => m.migrateTo(name))
+}
+
+async function migrate(
+  db: Kysely<Database>,
+  run: (migrator: Migrator) => Promise<MigrationResultSet>,
+): Promise<MigrateResult> {
   const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider() })
-  const { error, results } = await migrator.migrateToLatest()
+  const { error, results } = await run(migrator)
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')
     throw new Error(

@@ -16,7 +16,7 @@ export async function refreshNewer(
   await sql`
     update objects o set newer_added = x.newer
     from (
-      select pk, max(date_added) over (
+      select collection_pk, date_added, pk, max(date_added) over (
         partition by id order by spec_version desc, version_key desc
         rows between unbounded preceding and 1 preceding) as newer
       from objects
@@ -28,5 +28,6 @@ export async function refreshNewer(
               and id = any(${textArray(ids)})`
         }
     ) x
-    where o.pk = x.pk and o.newer_added is distinct from x.newer`.execute(trx)
+    where (o.collection_pk, o.date_added, o.pk) = (x.collection_pk, x.date_added, x.pk)
+      and o.newer_added is distinct from x.newer`.execute(trx)
 }

@@ -1,6 +1,11 @@
 import { packEnvelopes, TaxiiClient, type Credentials, type TaxiiStatus } from '../client/index.js'
 import type { Deps } from '../services/deps.js'
-import { deliveryKey, type FeedRecord, type PushCandidate } from '../storage/feed-store.js'
+import {
+  deliveryKey,
+  type FeedRecord,
+  type PushCandidate,
+  type PushFailure,
+} from '../storage/feed-store.js'
 import type { KeysetPosition } from '../storage/store.js'
 import type { SyncOptions } from './pull.js'
 import { feedCollection, runFeed, type FeedSummary, type RunHandle } from './run.js'
@@ -76,6 +81,7 @@ async function sendRows(
   )
   const oversized = tooLarge.map((i) => ({
     object_pk: rows[i]!.pk,
+    date_added: rows[i]!.date_added,
     reason: `larger than the partner's max_content_length (${maxBytes} bytes)`,
   }))
   if (envelopes.length === 0) {
@@ -89,7 +95,7 @@ async function sendRows(
       { wait: true },
     )
     const failed = failedRows(sent, status)
-    const accepted = sent.filter((r) => !failed.has(r.pk)).map((r) => r.pk)
+    const accepted = sent.filter((r) => !failed.has(r)).map((r) => r.pk)
     const isLast = k === envelopes.length - 1
     // The checkpoint may pass this envelope's rows only; the last envelope carries the page's end.
     const at = isLast ? position : position && positionOf(sent[sent.length - 1]!)
@@ -101,7 +107,7 @@ async function sendRows(
       at,
       accepted,
       [...failed.entries()]
-        .map(([object_pk, reason]) => ({ object_pk, reason }))
+        .map(([r, reason]) => ({ object_pk: r.pk, date_added: r.date_added, reason }))
         .concat(isLast ? oversized : []),
     )
   }
@@ -109,23 +115,23 @@ async function sendRows(
 
 const positionOf = (r: PushCandidate): KeysetPosition => ({ date_added: r.date_added, pk: r.pk })
 
-/** Local pks of the rows a status does not confirm, with the partner's reason. */
-function failedRows(sent: PushCandidate[], status: TaxiiStatus): Map<string, string> {
-  const failed = new Map<string, string>()
+/** The rows a status does not confirm, with the partner's reason. */
+function failedRows(sent: PushCandidate[], status: TaxiiStatus): Map<PushCandidate, string> {
+  const failed = new Map<PushCandidate, string>()
   const byId = new Map<string, PushCandidate[]>()
   for (const r of sent) byId.set(r.id, [...(byId.get(r.id) ?? []), r])
   for (const f of status.failures ?? []) {
     const candidates = byId.get(f.id) ?? []
     const exact = candidates.filter((r) => f.version === undefined || r.version === f.version)
     for (const r of exact.length > 0 ? exact : candidates) {
-      failed.set(r.pk, f.message ?? 'refused by the partner')
+      failed.set(r, f.message ?? 'refused by the partner')
     }
   }
   if (status.status !== 'complete') {
     const confirmed = new Set((status.successes ?? []).map((s) => `${s.id}\u0000${s.version}`))
     for (const r of sent) {
-      if (!failed.has(r.pk) && !confirmed.has(`${r.id}\u0000${r.version}`)) {
-        failed.set(r.pk, 'the partner had not finished storing it when its status was last read')
+      if (!failed.has(r) && !confirmed.has(`${r.id}\u0000${r.version}`)) {
+        failed.set(r, 'the partner had not finished storing it when its status was last read')
       }
     }
   }
@@ -139,7 +145,7 @@ async function commit(
   sent: PushCandidate[],
   position: KeysetPosition | undefined,
   accepted: string[],
-  failed: { object_pk: string; reason: string }[],
+  failed: PushFailure[],
 ): Promise<void> {
   await deps.feeds.commitPushedEnvelope({
     feedPk: feed.pk,

@@ -1,5 +1,6 @@
 // Partner feeds between two hydrawatch hubs, and feed health over HTTP (the feeds against an
 // independent server are in feeds-field.test.ts: the two files run side by side).
+import { randomUUID } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +40,19 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
       await partner?.close()
       await local?.close()
     })
+
+    /** `objects` imported as a bundle into the local collection the feed pushes from */
+    async function importIntoIntel(objects: Record<string, unknown>[]): Promise<void> {
+      const bundle = join(tmpdir(), `hw-feeds-bundle-${process.pid}-${dialect}.json`)
+      await writeFile(
+        bundle,
+        JSON.stringify({ type: 'bundle', id: `bundle--${randomUUID()}`, objects }),
+      )
+      const imported = await local
+        .cli(['import', bundle, '--collection', 'intel'])
+        .finally(() => rm(bundle, { force: true }))
+      expect(imported.code, imported.stderr).toBe(0)
+    }
 
     it('T-208 T-210 pulls every version, revoked ones included, and a second pull adds nothing', async () => {
       const add = await local.cli([
@@ -94,19 +108,7 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
 
     it('pushes local versions to the partner, never echoes what the feed delivered, and pushes nothing twice', async () => {
       const mine = [indicator(9001), indicator(9002), indicator(9003)]
-      const bundle = join(tmpdir(), `hw-feeds-bundle-${process.pid}-${dialect}.json`)
-      await writeFile(
-        bundle,
-        JSON.stringify({
-          type: 'bundle',
-          id: 'bundle--6f1ee3a6-8b4e-4b5e-9b0e-5d2f5a0e0c11',
-          objects: mine,
-        }),
-      )
-      const imported = await local
-        .cli(['import', bundle, '--collection', 'intel'])
-        .finally(() => rm(bundle, { force: true }))
-      expect(imported.code, imported.stderr).toBe(0)
+      await importIntoIntel(mine)
 
       const push = await local.cli(['push', 'lab-b'], { LAB_B_TOKEN: token })
       expect(push.code, push.stderr).toBe(0)
@@ -124,6 +126,39 @@ describe.each(DIALECTS)('partner feeds on %s', (dialect) => {
       expect(again.stderr).toContain('0 accepted, 0 refused')
       const [feed] = await feedList(local)
       expect(feed).toMatchObject({ pushed_versions: 3, last_run: { direction: 'push' } })
+    })
+
+    it('a version the partner refuses (S-062) is kept, sent again on the next push, and dropped once accepted', async () => {
+      const admin = await partner.token({ read: ['*'], write: ['*'], admin: ['*'] })
+      const path = '/hub/collections/distillation-indicators/objects/'
+      const revoked = indicator(9100, { modified: '2025-08-01T00:00:00.000Z', revoked: true })
+      const posted = await partner.request(path, { token, body: { objects: [revoked] } })
+      expect(posted.json.success_count).toBe(1)
+      // a later version of what the partner holds revoked, which it must refuse (S-062)
+      const later = indicator(9100, { modified: '2025-09-01T00:00:00.000Z' })
+      await importIntoIntel([later, indicator(9101)])
+
+      const refused = await local.cli(['push', 'lab-b'], { LAB_B_TOKEN: token })
+      expect(refused.code, refused.stderr).toBe(0)
+      expect(refused.stderr).toContain('1 accepted, 1 refused (kept for the next push)')
+      expect(refused.stderr).toContain(later.id)
+
+      const still = await local.cli(['push', 'lab-b'], { LAB_B_TOKEN: token })
+      expect(still.stderr).toContain('0 accepted, 1 refused (kept for the next push)')
+
+      const removed = await partner.request(`${path}${revoked.id}/`, {
+        token: admin,
+        method: 'DELETE',
+      })
+      expect(removed.status).toBe(200)
+      const retried = await local.cli(['push', 'lab-b'], { LAB_B_TOKEN: token })
+      expect(retried.code, retried.stderr).toBe(0)
+      expect(retried.stderr).toContain('1 accepted, 0 refused')
+      const held = await partner.request(`${path}${later.id}/?match[version]=all`, { token })
+      expect(held.json.objects).toEqual([later])
+
+      const settled = await local.cli(['push', 'lab-b'], { LAB_B_TOKEN: token })
+      expect(settled.stderr).toContain('0 accepted, 0 refused')
     })
 
     it('a feed whose credentials are refused fails with the reason, exits 1 and says so in its health', async () => {

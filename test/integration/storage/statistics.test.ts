@@ -154,7 +154,7 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
       // what was added since a stamp, as a poster checks under the lock
       const { rows } = await sql<{ last: string }>`
         select max(date_added)::text as last from objects`.execute(db)
-      expect(await indexOf(addedSince(collectionPk, rows[0]!.last))).toEqual(['objects_page_idx'])
+      expect(await indexOf(addedSince(collectionPk, rows[0]!.last))).toEqual(['objects_pkey'])
     } finally {
       await close()
     }
