@@ -2,6 +2,7 @@
 import { resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { ConfigError } from './config.js'
+import { thrownMessage, thrownName } from './thrown.js'
 import {
   certificateFile,
   configFrom,
@@ -297,19 +298,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE
     }
-    if (err instanceof ConfigError || (err as Error).name === 'AdminUsageError') {
-      info(`hydrawatch: ${(err as Error).message}`)
-      return EXIT.USAGE
-    }
-    if (err instanceof RemoteOperationError || (err as Error).name === 'AdminInputError') {
-      info(`hydrawatch: ${(err as Error).message}`)
-      return EXIT.FAILURE
-    }
-    if ((err as Error).name === 'DataDirBusyError') {
-      info(`hydrawatch: ${(err as Error).message}`)
-      return EXIT.UNAVAILABLE
-    }
-    info(`hydrawatch: ${err instanceof Error ? err.message : String(err)}`)
+    const name = thrownName(err)
+    info(`hydrawatch: ${thrownMessage(err)}`)
+    if (err instanceof ConfigError || name === 'AdminUsageError') return EXIT.USAGE
+    if (err instanceof RemoteOperationError || name === 'AdminInputError') return EXIT.FAILURE
+    if (name === 'DataDirBusyError') return EXIT.UNAVAILABLE
     return EXIT.FAILURE
   }
 }

@@ -2,6 +2,7 @@ import { TaxiiClientError, TaxiiHttpError } from '../client/index.js'
 import type { Deps } from '../services/deps.js'
 import type { FeedRecord, Rejection, RunDirection, RunOutcome } from '../storage/feed-store.js'
 import type { CollectionRecord } from '../storage/store.js'
+import { thrownMessage } from '../thrown.js'
 
 /** One page (pull) or envelope (push) done, for progress bars and per-page log lines. */
 export interface FeedProgress {
@@ -67,7 +68,7 @@ export function describeFailure(err: unknown): string {
     return `${err.status} from ${err.url}${detail}`
   }
   if (err instanceof TaxiiClientError || err instanceof FeedSetupError) return err.message
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+  return err instanceof Error ? `${err.name}: ${err.message}` : thrownMessage(err)
 }
 
 /**
