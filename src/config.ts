@@ -5,7 +5,17 @@ import { parseDuration } from './duration.js'
 /** Where the hub keeps its data: a PostgreSQL server, or embedded PGlite in a directory. */
 export type DatabaseConfig =
   | { kind: 'postgres'; url: string }
-  | { kind: 'pglite'; /** a directory, or 'memory' */ dataDir: string }
+  | {
+      kind: 'pglite'
+      /** a directory, or 'memory' */
+      dataDir: string
+      /**
+       * What an in-memory database starts as, a data directory dumped by PGlite (dumpDataDir),
+       * instead of an empty one from initdb, which costs ~4 s of CPU (the test suite starts
+       * hundreds of them)
+       */
+      loadDataDir?: Blob
+    }
 
 /** PEM files of the certificate (chain) and private key the hub serves HTTPS with. */
 export interface TlsFiles {

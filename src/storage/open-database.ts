@@ -258,7 +258,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
   ])
   let pglite
   if (config.dataDir === 'memory') {
-    pglite = new PGlite()
+    pglite = new PGlite(
+      config.loadDataDir === undefined ? undefined : { loadDataDir: config.loadDataDir },
+    )
   } else {
     mkdirSync(config.dataDir, { recursive: true })
     if (!existsSync(join(config.dataDir, 'PG_VERSION'))) await initdbApart(config.dataDir)

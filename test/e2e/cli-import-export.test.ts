@@ -183,7 +183,7 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))(
         const dir = mkdtempSync(join(tmpdir(), 'hw-cli-transfer-'))
         const db = await createTestDatabase(dialect)
         try {
-          const embedded = { HYDRAWATCH_DATA_DIR: join(dir, 'data') }
+          const embedded = { HYDRAWATCH_DATA_DIR: embeddedDataDir(join(dir, 'data')) }
           expect((await runCli(['import', MEDALLION], embedded)).code).toBe(0)
           const file = join(dir, 'export.jsonl')
           expect((await runCli(['export', file], embedded)).code).toBe(0)

@@ -141,7 +141,9 @@ describe('hydrawatch serve over HTTPS (HYDRAWATCH_TLS_CERT, HYDRAWATCH_TLS_KEY, 
     const db = await createTestDatabase(DIALECTS.includes('postgres') ? 'postgres' : 'pglite')
     onTestFinished(() => db.drop())
     const store: Record<string, string> =
-      db.url === 'memory:' ? { HYDRAWATCH_DATA_DIR: join(dir, name) } : { DATABASE_URL: db.url }
+      db.url === 'memory:'
+        ? { HYDRAWATCH_DATA_DIR: embeddedDataDir(join(dir, name)) }
+        : { DATABASE_URL: db.url }
     const puller = {
       env: { ...store, ...extraEnv } as Record<string, string>,
       async run(args: string[]) {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { inject } from 'vitest'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig, type DatabaseConfig } from '../../src/config.js'
 import type { Database } from '../../src/storage/database.js'
 import { createKyselyStore } from '../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
@@ -39,6 +40,19 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end()
   }
+}
+
+let dump: Blob | undefined
+
+/**
+ * `config` with an in-memory PGlite database starting as the suite's migrated, empty template
+ * (global-setup) instead of running initdb and the migrations; anything else as it is.
+ */
+export function withTemplate<C extends { database: DatabaseConfig }>(config: C): C {
+  const { database } = config
+  if (database.kind !== 'pglite' || database.dataDir !== 'memory') return config
+  dump ??= new Blob([readFileSync(inject('pgliteDump'))])
+  return { ...config, database: { ...database, loadDataDir: dump } }
 }
 
 /** A fresh, empty database of the given dialect, dropped by drop(). */
@@ -81,7 +95,7 @@ export interface TestStore {
 
 export async function openTestStore(dialect: Dialect): Promise<TestStore> {
   const database = await createTestDatabase(dialect)
-  const { database: config } = loadConfig({ DATABASE_URL: database.url })
+  const { database: config } = withTemplate(loadConfig({ DATABASE_URL: database.url }))
   const { db } = await openDatabase(config)
   await migrateToLatest(db)
   const store = createKyselyStore(db)

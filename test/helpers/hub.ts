@@ -3,7 +3,7 @@ import { issueToken, type TokenRequest } from '../../src/auth/tokens.js'
 import { loadConfig } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/http/server.js'
 import type { CollectionRecord } from '../../src/storage/store.js'
-import { createTestDatabase, type Dialect } from './db.js'
+import { createTestDatabase, withTemplate, type Dialect } from './db.js'
 
 export const TAXII = 'application/taxii+json;version=2.1'
 
@@ -77,13 +77,15 @@ export async function startHubOn(
   env: Record<string, string> = {},
   drop: () => Promise<void> = async () => undefined,
 ): Promise<TestHub> {
-  const config = loadConfig({
-    DATABASE_URL: databaseUrl,
-    HYDRAWATCH_HOST: '127.0.0.1',
-    HYDRAWATCH_PORT: '0',
-    HYDRAWATCH_LOG_LEVEL: 'silent',
-    ...env,
-  })
+  const config = withTemplate(
+    loadConfig({
+      DATABASE_URL: databaseUrl,
+      HYDRAWATCH_HOST: '127.0.0.1',
+      HYDRAWATCH_PORT: '0',
+      HYDRAWATCH_LOG_LEVEL: 'silent',
+      ...env,
+    }),
+  )
   const server = await startServer(config)
   const root = (await server.deps.store.getApiRoot('hub'))!
   const collection = (await server.deps.store.findCollection(root.pk, 'distillation-indicators'))!

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { expect } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
 import { startServer, type RunningServer } from '../../../src/http/server.js'
+import { embeddedDataDir } from '../../helpers/cli.js'
 import type { CollectionRecord, NewCollection } from '../../../src/storage/store.js'
 import { createTestDatabase, type Dialect } from '../../helpers/db.js'
 import { TAXII, type RequestOptions, type TestHub, type TestResponse } from '../../helpers/hub.js'
@@ -183,7 +184,9 @@ export async function restartableHub(dialect: Dialect) {
   const dir = mkdtempSync(join(tmpdir(), 'hw-restart-'))
   const database = await createTestDatabase(dialect)
   const env: Record<string, string> =
-    dialect === 'postgres' ? { DATABASE_URL: database.url } : { HYDRAWATCH_DATA_DIR: dir }
+    dialect === 'postgres'
+      ? { DATABASE_URL: database.url }
+      : { HYDRAWATCH_DATA_DIR: embeddedDataDir(join(dir, 'data')) }
   let server: RunningServer | undefined
   return {
     async start(): Promise<RunningServer> {

@@ -1,10 +1,11 @@
 // Migrations applied to a database that an older hub filled, on both databases.
+import { readdirSync } from 'node:fs'
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
-import { migrateTo, migrateToLatest } from '../../../src/storage/migrate.js'
+import { MIGRATIONS_DIR, migrateTo, migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../helpers/db.js'
+import { createTestDatabase, DIALECTS, withTemplate, type TestDatabase } from '../../helpers/db.js'
 
 describe.each(DIALECTS)('migrations on %s', (dialect) => {
   let database: TestDatabase | undefined
@@ -73,4 +74,21 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       await db.destroy()
     }
   })
+})
+
+it('an in-memory database given a dumped data directory starts as it, migrated (loadDataDir)', async () => {
+  const config = withTemplate(loadConfig({ DATABASE_URL: 'memory:' }))
+  const { db } = await openDatabase(config.database)
+  try {
+    const { rows } = await sql<{ name: string }>`
+      select name from kysely_migration order by name desc limit 1`.execute(db)
+    const latest = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .at(-1)!
+    expect(rows).toEqual([{ name: latest.replace(/\.sql$/, '') }])
+    expect((await migrateToLatest(db)).applied).toEqual([])
+  } finally {
+    await db.destroy()
+  }
 })

@@ -4,7 +4,13 @@ import { loadConfig } from '../../../src/config.js'
 import { addedSince, createKyselyStore, recordsOf } from '../../../src/storage/kysely-store.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { openDatabase } from '../../../src/storage/open-database.js'
-import { createTestDatabase, DIALECTS, newIndicators, openTestStore } from '../../helpers/db.js'
+import {
+  createTestDatabase,
+  DIALECTS,
+  newIndicators,
+  openTestStore,
+  withTemplate,
+} from '../../helpers/db.js'
 
 const envelope = newIndicators
 
@@ -73,7 +79,7 @@ describe.each(DIALECTS)('table statistics (%s)', (dialect) => {
 
   it('analyzes the objects table right after an import', async () => {
     const database = await createTestDatabase(dialect)
-    const { database: config } = loadConfig({ DATABASE_URL: database.url })
+    const { database: config } = withTemplate(loadConfig({ DATABASE_URL: database.url }))
     const { db } = await openDatabase(config)
     try {
       await migrateToLatest(db)

@@ -9,6 +9,7 @@ import { openHub } from '../../../src/hub.js'
 import { startServer, type RunningServer } from '../../../src/http/server.js'
 import type { Deps } from '../../../src/services/deps.js'
 import { createTestDatabase, type Dialect } from '../../helpers/db.js'
+import { embeddedDataDir } from '../../helpers/cli.js'
 import { TAXII } from '../../helpers/hub.js'
 
 export const fixture = (name: string): string =>
@@ -32,7 +33,7 @@ export async function freshPlace(dialect: Dialect): Promise<Place> {
   const cleanup = async () => rmSync(dir, { recursive: true, force: true })
   if (dialect === 'pglite') {
     return {
-      config: loadConfig({ ...env, HYDRAWATCH_DATA_DIR: join(dir, 'data') }),
+      config: loadConfig({ ...env, HYDRAWATCH_DATA_DIR: embeddedDataDir(join(dir, 'data')) }),
       dir,
       drop: cleanup,
     }
