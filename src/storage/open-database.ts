@@ -16,6 +16,7 @@ import type pg from 'pg'
 import type { PGlite } from '@electric-sql/pglite'
 import type { from as CopyFrom } from 'pg-copy-streams'
 import type { DatabaseConfig } from '../config.js'
+import { thrownMessage } from '../thrown.js'
 import { wholeCopyData, type CopyData } from './binary-copy.js'
 import { CopyBlocks } from './copy-blocks.js'
 import { copyOut } from './copy-out.js'
@@ -290,7 +291,7 @@ async function initdbApart(dataDir: string): Promise<void> {
     await promisify(execFile)(process.execPath, [fileURLToPath(INITDB_FILE), dataDir])
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim()
-    const why = stderr || (err instanceof Error ? err.message : String(err))
+    const why = stderr || thrownMessage(err)
     throw new Error(`creating the embedded database in ${dataDir} failed: ${why}`)
   }
 }

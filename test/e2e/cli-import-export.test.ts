@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
-import { createTestDatabase, DIALECTS } from '../helpers/db.js'
+import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { createTestDatabase, DIALECTS, embeddedDataDir } from '../helpers/db.js'
 import { TAXII } from '../helpers/hub.js'
 
 const fixture = (name: string) =>

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createTestDatabase, DIALECTS } from '../helpers/db.js'
-import { CLI, embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { createTestDatabase, DIALECTS, embeddedDataDir } from '../helpers/db.js'
+import { CLI, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
 import { TAXII } from '../helpers/hub.js'
 import { claimLock } from '../../src/admin/lock.js'
 

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { embeddedDataDir } from '../helpers/db.js'
 import { authorization, indicator, TAXII, type AuthForm } from '../helpers/hub.js'
 
 const COLLECTION = '/hub/collections/distillation-indicators/'

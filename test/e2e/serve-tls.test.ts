@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { connect, type ConnectionOptions } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { embeddedDataDir, runCli, serveCli, type ServingHub } from '../helpers/cli.js'
-import { createTestDatabase, DIALECTS } from '../helpers/db.js'
+import { runCli, serveCli, type ServingHub } from '../helpers/cli.js'
+import { createTestDatabase, DIALECTS, embeddedDataDir } from '../helpers/db.js'
 import { authorization, indicator, TAXII, type AuthForm } from '../helpers/hub.js'
 
 const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url))

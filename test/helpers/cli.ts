@@ -1,9 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { inject } from 'vitest'
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
 
@@ -74,15 +70,4 @@ export function serveCli(args: string[], env: Record<string, string> = {}): Prom
       reject(new Error(`serve exited with ${code}: ${stderr}`))
     })
   })
-}
-
-/**
- * A new directory holding an embedded database as a first command leaves it (migrated, empty:
- * no API root, no keys), copied from the suite's template instead of made by PGlite's initdb.
- * With `path`, that directory is made; otherwise a temporary one.
- */
-export function embeddedDataDir(path?: string): string {
-  const dir = path ?? mkdtempSync(join(tmpdir(), 'hw-data-'))
-  cpSync(inject('pgliteTemplate'), dir, { recursive: true })
-  return dir
 }

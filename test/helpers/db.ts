@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
@@ -40,6 +42,17 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end()
   }
+}
+
+/**
+ * A new directory holding an embedded database as a first command leaves it (migrated, empty:
+ * no API root, no keys), copied from the suite's template instead of made by PGlite's initdb.
+ * With `path`, that directory is made; otherwise a temporary one.
+ */
+export function embeddedDataDir(path?: string): string {
+  const dir = path ?? mkdtempSync(join(tmpdir(), 'hw-data-'))
+  cpSync(inject('pgliteTemplate'), dir, { recursive: true })
+  return dir
 }
 
 let dump: Blob | undefined

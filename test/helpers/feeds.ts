@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { embeddedDataDir, runCli, serveCli, type CliResult, type ServingHub } from './cli.js'
-import { createTestDatabase, type Dialect } from './db.js'
+import { runCli, serveCli, type CliResult, type ServingHub } from './cli.js'
+import { createTestDatabase, type Dialect, embeddedDataDir } from './db.js'
 import { indicator } from './hub.js'
 
 /**

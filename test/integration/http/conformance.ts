@@ -10,9 +10,8 @@ import { join } from 'node:path'
 import { expect } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
 import { startServer, type RunningServer } from '../../../src/http/server.js'
-import { embeddedDataDir } from '../../helpers/cli.js'
 import type { CollectionRecord, NewCollection } from '../../../src/storage/store.js'
-import { createTestDatabase, type Dialect } from '../../helpers/db.js'
+import { createTestDatabase, type Dialect, embeddedDataDir } from '../../helpers/db.js'
 import { TAXII, type RequestOptions, type TestHub, type TestResponse } from '../../helpers/hub.js'
 
 export { TAXII }

@@ -8,8 +8,7 @@ import { loadConfig, type Config } from '../../../src/config.js'
 import { openHub } from '../../../src/hub.js'
 import { startServer, type RunningServer } from '../../../src/http/server.js'
 import type { Deps } from '../../../src/services/deps.js'
-import { createTestDatabase, type Dialect } from '../../helpers/db.js'
-import { embeddedDataDir } from '../../helpers/cli.js'
+import { createTestDatabase, type Dialect, embeddedDataDir } from '../../helpers/db.js'
 import { TAXII } from '../../helpers/hub.js'
 
 export const fixture = (name: string): string =>
