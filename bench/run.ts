@@ -882,6 +882,8 @@ interface Figures {
   validation_share: ShareResult
   validation: ValidationResult
   ingest_sequential: IngestResult
+  /** the hub's first walk through the collection, timed as the others but held to no target */
+  sync_1000_first_walk: SyncResult
   sync_1000: SyncResult
   sync_10000: SyncResult
   pollers_newest_page: PollResult
@@ -958,6 +960,13 @@ function report(f: Figures): string {
       `ingest, sequential (${fmt(f.ingest_sequential.objects)} objects)`,
       `${fmt(f.ingest_sequential.objects_per_s)} obj/s`,
       `${f.ratios.ingest_sequential_vs_copy_in}`,
+      '',
+      '',
+    ],
+    [
+      'full sync, pages of 1,000, first walk after the ingest',
+      `${fmt(f.sync_1000_first_walk.objects_per_s)} obj/s`,
+      `${f.ratios.sync_1000_first_walk_vs_copy_out}`,
       '',
       '',
     ],
@@ -1203,6 +1212,8 @@ async function main(): Promise<number> {
     await phase('vacuum analyze', () => withPg(hubUrl, (c) => c.query('vacuum (analyze) objects')))
   } else if (!autovacuum) log('autovacuum is off and --no-vacuum was given: no statistics')
 
+  const firstWalk = await phase('sync 1000, first walk', () => fullSync(client, objects, 1000, o.n))
+  log(`  ${fmt(firstWalk.objects_per_s)} objects/s`)
   const trail: SyncTrail = { tokens: [], lastDates: [] }
   const sync1000 = await phase('sync 1000', () => fullSync(client, objects, 1000, o.n, trail))
   log(`  ${fmt(sync1000.objects_per_s)} objects/s`)
@@ -1262,6 +1273,7 @@ async function main(): Promise<number> {
     ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
     validation_share: share.share,
     ingest_sequential_vs_copy_in: ratio(sequential.objects_per_s, raw.copy_in_objects_per_s),
+    sync_1000_first_walk_vs_copy_out: ratio(firstWalk.objects_per_s, raw.copy_out_objects_per_s),
     sync_1000_vs_copy_out: ratio(sync1000.objects_per_s, raw.copy_out_objects_per_s),
     sync_10000_vs_copy_out: ratio(sync10000.objects_per_s, raw.copy_out_objects_per_s),
   }
@@ -1294,6 +1306,7 @@ async function main(): Promise<number> {
     validation_share: share,
     validation,
     ingest_sequential: sequential,
+    sync_1000_first_walk: firstWalk,
     sync_1000: sync1000,
     sync_10000: sync10000,
     pollers_newest_page: newest,
