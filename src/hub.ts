@@ -27,8 +27,9 @@ const READ_AHEAD_TTL_MS = 2000
 const READ_AHEAD_WALK_ITEMS = 8000
 
 /**
- * Listing bodies from 64 kB (a page of ~80 objects) come from the pool; 32 MB of them wait for
- * reuse, room for 16 clients syncing pages of 1,000 and a few of 10,000 at once.
+ * Listing bodies from 64 kB (a page of ~80 objects) come from the pool, as whole bodies up to
+ * 128 kB and beyond that as chunks of 128 kB, four in flight per response (http/send-page.ts); 32 MB
+ * of them wait for reuse, room for 64 responses at once.
  */
 const POOLED_BODY_BYTES = 64 * 1024
 const POOL_BYTES = 32 * 1024 * 1024

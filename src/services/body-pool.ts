@@ -1,13 +1,15 @@
 /**
- * Buffers for large response bodies, used again once a response has gone out.
+ * Buffers for large response bodies, and for the chunks larger ones go out in (http/send-page.ts),
+ * used again once they have gone out.
  *
  * A page of 1,000 objects is a ~770 kB body. Allocated fresh for every page, those bodies are
  * external memory to V8, and a sync allocating ~250 MB/s of it made V8 run a mark-compact every
  * ~15 pages at times (70 in 1,000 pages), doubling the hub's CPU per page. A body from the pool
  * costs no allocation once the pool holds a buffer large enough.
  *
- * A buffer may be given back only when nothing will read it again: for a response, once it has
- * been handed to the operating system (`finish`), never merely when the handler returns.
+ * A buffer may be given back only when nothing will read it again: once the operating system has
+ * taken what was written from it (the response's `finish`, or the write's callback), never merely
+ * when the handler returns.
  */
 export class BodyPool {
   readonly #minBytes: number

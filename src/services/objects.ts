@@ -21,7 +21,7 @@ import type {
   AddRecords,
   ApiRootRecord,
   CollectionRecord,
-  JoinedTexts,
+  PageTexts,
   NewObject,
   ObjectQuery,
   KeysetPosition,
@@ -31,9 +31,10 @@ import type {
   StatusRecord,
 } from '../storage/store.js'
 import { storable } from '../storage/store.js'
-import { joinedText } from '../storage/joined-text.js'
 import type { Deps } from './deps.js'
+import { PageBody } from './page-body.js'
 import type { PageRead } from './read-ahead.js'
+import { stringTexts } from './string-texts.js'
 import { attributionCheck, type AttributionRule } from './attribution.js'
 import { checkEnvelopeItems, type CheckedEnvelope } from './checked-envelope.js'
 
@@ -56,8 +57,7 @@ type Query = Record<string, string | string[] | undefined>
 
 /** A rendered listing: the JSON text to send and the date headers of T-132. */
 export interface Listing {
-  /** from `deps.bodies`: given back there once the response is out */
-  body: Buffer
+  body: PageBody
   dateAddedFirst?: string
   dateAddedLast?: string
 }
@@ -79,9 +79,9 @@ function objectQuery(ctx: CollectionContext, f: Filters, objectId?: string): Obj
 
 type ListEndpoint = Exclude<FilterEndpoint, 'delete'>
 
-/** One page of a listing, already rendered: the JSON texts of its items, joined by commas. */
+/** One page of a listing, already rendered: the JSON texts of its items. */
 export interface RenderedPage {
-  joined: JoinedTexts
+  texts: PageTexts
   more: boolean
   ends?: PageEnds
   /** of a page read ahead: the collection's removals (store.removals) before it was read */
@@ -119,7 +119,7 @@ const objectNotFound = () =>
 
 const EMPTY = Buffer.from('{}')
 const TAIL = Buffer.from(']}')
-const COMMA = 0x2c
+const NOTHING = Buffer.alloc(0)
 
 /**
  * The page `key` names, if it was read ahead and, where other processes may write the database,
@@ -201,7 +201,7 @@ const manifestPages =
     const ends = endsOf(p.rows)
     return [
       {
-        joined: joinedText(p.rows.map(render), COMMA),
+        texts: stringTexts(p.rows.map(render)),
         more: p.more,
         ...(ends !== undefined && { ends }),
       },
@@ -236,7 +236,7 @@ async function listing(
   const pk = ctx.collection.pk
   const held =
     after === undefined ? {} : await takeReadAhead(deps, readAheadKey(binding, limit, after), pk)
-  const { joined, more, ends } = held.page ?? (await read(q, after, limit, 1))[0]!
+  const { texts, more, ends } = held.page ?? (await read(q, after, limit, 1))[0]!
   if (ends === undefined) {
     // T-179: an id never held is 404; a held one whose versions are all filtered out is {}
     if (
@@ -246,7 +246,7 @@ async function listing(
     ) {
       throw objectNotFound()
     }
-    return { body: EMPTY }
+    return { body: new PageBody(EMPTY, texts, NOTHING) }
   }
   const next = more ? encodeNext(deps.keys.cursorSecret, binding, ends.last) : undefined
   // only for a client that followed a next already: most that ask for a first page stop there
@@ -264,12 +264,8 @@ async function listing(
       ? `{"more":${more},"${key}":[`
       : `{"more":${more},"next":"${next}","${key}":[`,
   )
-  const body = deps.bodies.take(head.length + joined.size + TAIL.length)
-  head.copy(body)
-  joined.writeTo(body, head.length)
-  TAIL.copy(body, head.length + joined.size)
   return {
-    body,
+    body: new PageBody(head, texts, TAIL),
     dateAddedFirst: ends.first,
     dateAddedLast: ends.last.date_added,
   }

@@ -17,6 +17,7 @@ import type {
   ObjectQuery,
   ObjectRow,
   Page,
+  PageTexts,
   StatusRecord,
   StoredVersion,
   TaxiiStore,
@@ -54,9 +55,6 @@ import { mediaTypeForSpec } from '../media-types.js'
 
 /** How long an API root or collection read is served without asking the database again. */
 const READ_TTL_MS = 1000
-
-/** The separator of the texts of a page. */
-const COMMA = 0x2c
 
 /** Buffers of COPY rows kept for reuse: one for each envelope in flight with a few posters. */
 const SPARE_ROW_BUFFERS = 4
@@ -535,31 +533,31 @@ function page<T>(rows: T[], limit: number): Page<T> {
  * as int8 microseconds) and the body. Each page is what a query for `limit` rows after the page
  * before it would have read in the same snapshot, since every filter tests a row on its own. Only
  * the ends are decoded; the bodies are copied as bytes, once, from the chunks COPY gave into the
- * response, and the chunks are released once every page of the run is written: each can be
- * written once. The first page is there even when it is empty; later ones only if they hold rows.
+ * response, and the chunks are released once every page of the run is: a page's texts cannot be
+ * copied after it is released. The first page is there even when it is empty; later ones only if
+ * they hold rows.
  */
 function textPagesOfCopy(data: CopyData, limit: number, pages: number): TextPage[] {
   const fields = new CopyFields(data, 3)
-  if (fields.rows === 0) return [{ joined: { size: 0, writeTo: () => undefined }, more: false }]
+  if (fields.rows === 0) return [{ texts: NO_TEXTS, more: false }]
   const count = Math.min(pages, Math.ceil(fields.rows / limit))
-  let unwritten = count
+  let unreleased = count
   return Array.from({ length: count }, (_, p) => {
     const from = p * limit
     const to = Math.min(from + limit, fields.rows)
-    let size = to - from - 1
-    for (let r = from; r < to; r++) size += fields.size(r, 2)
-    let written = false
+    let released = false
     return {
-      joined: {
-        size,
-        writeTo(target: Buffer, at: number) {
-          if (written) throw new Error('a page read by COPY is written once')
-          written = true
-          for (let r = from; r < to; r++) {
-            if (r > from) target[at++] = COMMA
-            at += fields.copy(r, 2, target, at)
-          }
-          if (--unwritten === 0) data.release?.()
+      texts: {
+        count: to - from,
+        size: (i) => fields.size(from + i, 2),
+        copy(i, target, at) {
+          if (released) throw new Error('a page read by COPY was released')
+          fields.copy(from + i, 2, target, at)
+        },
+        release() {
+          if (released) return
+          released = true
+          if (--unreleased === 0) data.release?.()
         },
       },
       more: fields.rows > to,
@@ -572,6 +570,13 @@ function textPagesOfCopy(data: CopyData, limit: number, pages: number): TextPage
       },
     }
   })
+}
+
+const NO_TEXTS: PageTexts = {
+  count: 0,
+  size: () => 0,
+  copy: () => undefined,
+  release: () => undefined,
 }
 
 const OBJECT_COPY_TARGET =

@@ -103,19 +103,23 @@ export interface PageEnds {
 }
 
 /**
- * JSON texts separated by commas, as UTF-8 of a known size, written straight into the response
- * that holds them: a page deep in a sync is 0.8 to 8 MB, and every intermediate copy of it cost
- * the hub as much as sending it.
+ * The JSON texts of a page, as UTF-8 of known sizes, copied straight into the response that holds
+ * them: a page deep in a sync is 0.8 to 8 MB, and every intermediate copy of it cost the hub as
+ * much as sending it.
  */
-export interface JoinedTexts {
-  readonly size: number
-  /** writes the `size` bytes into `target` at `at` */
-  writeTo(target: Buffer, at: number): void
+export interface PageTexts {
+  readonly count: number
+  /** the bytes of text `i` */
+  size(i: number): number
+  /** copies text `i` into `target` at `at` */
+  copy(i: number, target: Buffer, at: number): void
+  /** the texts will not be copied again: the memory they lie in may be used again */
+  release(): void
 }
 
 /** A page of the objects endpoint: the stored texts only, which is all it sends. */
 export interface TextPage {
-  joined: JoinedTexts
+  texts: PageTexts
   more: boolean
   /** absent when the page is empty */
   ends?: PageEnds

@@ -93,4 +93,28 @@ describe('hydrawatch serve: its log', () => {
     }
     expect(log).not.toContain(token.split('.')[2])
   })
+
+  it('logs a page sent in chunks as it logs any other', async () => {
+    const headers = { accept: TAXII, authorization: `Bearer ${token}` }
+    const posted = await fetch(`${hub.url}${COLLECTION}objects/`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': TAXII },
+      body: JSON.stringify({
+        objects: [101, 102].map((n) => indicator(n, { description: 'x'.repeat(100_000) })),
+      }),
+    })
+    expect(posted.status).toBe(202)
+    await posted.text()
+    // two 100 kB objects and the four above: larger than one 128 kB chunk (http/send-page.ts)
+    const path = `${COLLECTION}objects/?limit=10`
+    const page = await fetch(`${hub.url}${path}`, { headers })
+    expect(page.status).toBe(200)
+    expect((await page.arrayBuffer()).byteLength).toBeGreaterThan(128 * 1024)
+    const [line] = (await linesAbout(path, 1)).filter((l) => l.req?.url === path)
+    expect([line?.msg, line?.req?.method, line?.res?.statusCode]).toEqual([
+      'request completed',
+      'GET',
+      200,
+    ])
+  })
 })

@@ -13,7 +13,7 @@ import { migrateToLatest } from '../../src/storage/migrate.js'
 import { openDatabase } from '../../src/storage/open-database.js'
 import type {
   AuditEvent,
-  JoinedTexts,
+  PageTexts,
   KeysetPosition,
   NewObject,
   ObjectQuery,
@@ -176,14 +176,16 @@ export async function pageTexts(
   after: KeysetPosition | undefined,
   limit: number,
 ): Promise<string> {
-  return joinedString((await textPage(store, query, after, limit)).joined)
+  return joinedString((await textPage(store, query, after, limit)).texts)
 }
 
-/** The texts of a page (TextPage.joined) as one string. */
-export function joinedString(joined: JoinedTexts): string {
-  const bytes = Buffer.alloc(joined.size)
-  joined.writeTo(bytes, 0)
-  return bytes.toString('utf8')
+/** The texts of a page (TextPage.texts) joined by commas, as one string. */
+export function joinedString(texts: PageTexts): string {
+  return Array.from({ length: texts.count }, (_, i) => {
+    const bytes = Buffer.alloc(texts.size(i))
+    texts.copy(i, bytes, 0)
+    return bytes.toString('utf8')
+  }).join(',')
 }
 
 /** A complete status resource of nothing, owned by `acme`, for the store to write. */

@@ -11,21 +11,17 @@ import {
 import { statusResource } from '../../services/status.js'
 import { collectionContext } from '../context.js'
 import { sendResource, sendTaxii } from '../reply.js'
+import { sendPage } from '../send-page.js'
 
 type Query = Record<string, string | string[] | undefined>
 
-/**
- * Sends a listing with its X-TAXII-Date-Added-First/Last headers (T-132, T-133). Its body goes back
- * to the pool once the response has been handed to the operating system; a response cut short
- * never finishes, and its body is left to the garbage collector.
- */
+/** Sends a listing with its X-TAXII-Date-Added-First/Last headers (T-132, T-133). */
 function sendListing(deps: Deps, reply: FastifyReply, listing: Listing): FastifyReply {
   if (listing.dateAddedFirst !== undefined && listing.dateAddedLast !== undefined) {
     reply.header('x-taxii-date-added-first', listing.dateAddedFirst)
     reply.header('x-taxii-date-added-last', listing.dateAddedLast)
   }
-  reply.raw.once('finish', () => deps.bodies.give(listing.body))
-  return sendTaxii(reply, 200, listing.body)
+  return sendPage(reply, deps.bodies, listing.body)
 }
 
 const objectId = (req: FastifyRequest) => (req.params as { objectId: string }).objectId
