@@ -21,12 +21,12 @@ import type {
   AddRecords,
   ApiRootRecord,
   CollectionRecord,
-  PageTexts,
   NewObject,
   ObjectQuery,
   KeysetPosition,
   ManifestRow,
   PageEnds,
+  PageTexts,
   StatusDetail,
   StatusRecord,
 } from '../storage/store.js'
