@@ -326,7 +326,7 @@ describe.each(DIALECTS)('POST objects (%s)', (dialect) => {
       expect(await manifest(`match[id]=${id}&match[version]=all`)).toEqual(before)
     })
 
-    it('T-137 T-138 another representation of a stored version keeps the first one', async () => {
+    it('T-137 T-138 S-061 another representation of a stored version keeps the first one', async () => {
       const id = next()
       const first = JSON.stringify(ind(id, undefined, { description: 'first' }))
       await send(`{"objects":[${first}]}`)
