@@ -14,12 +14,16 @@ const MANY = 200
 const DESCRIPTION = 1_500
 // one text alone larger than two chunks
 const HUGE = 300_000
+// a page of 60 texts of 200 kB, ~12 MB: more than the kernel holds for a client that reads nothing
+const BIG = 60
+const BIG_DESCRIPTION = 200_000
 
 describe.each(DIALECTS)('pages sent in chunks (%s)', (dialect) => {
   let hub: TestHub
   let token: string
   let many: string
   let huge: string
+  let big: string
   const manyIds = Array.from({ length: MANY }, (_, i) => stixId('indicator', i + 1, 0xc1))
   const hugeIds = [1, 2, 3].map((n) => stixId('indicator', n, 0xc2))
 
@@ -28,6 +32,7 @@ describe.each(DIALECTS)('pages sent in chunks (%s)', (dialect) => {
     token = await hub.token({ read: ['*'], write: ['*'] })
     many = (await addCollection(hub, { alias: 'many' })).id
     huge = (await addCollection(hub, { alias: 'huge' })).id
+    big = (await addCollection(hub, { alias: 'big' })).id
     for (let start = 0; start < MANY; start += 50) {
       await post(
         hub,
@@ -45,6 +50,18 @@ describe.each(DIALECTS)('pages sent in chunks (%s)', (dialect) => {
       ind(hugeIds[1]!, undefined, { description: 'é'.repeat(HUGE / 2) }),
       ind(hugeIds[2]!),
     ])
+    for (let start = 0; start < BIG; start += BIG / 2) {
+      await post(
+        hub,
+        token,
+        big,
+        Array.from({ length: BIG / 2 }, (_, i) =>
+          ind(stixId('indicator', start + i + 1, 0xc3), undefined, {
+            description: 'z'.repeat(BIG_DESCRIPTION),
+          }),
+        ),
+      )
+    }
   }, 60_000)
   afterAll(() => hub.close())
 
@@ -107,8 +124,9 @@ describe.each(DIALECTS)('pages sent in chunks (%s)', (dialect) => {
 
   it('a client leaving in the middle of a page leaves the hub serving every other', async () => {
     const port = Number(new URL(hub.url).port)
-    const path = `${objectsPath(many)}?limit=${MANY}`
+    const path = `${objectsPath(big)}?limit=${BIG}`
     const expected = (await hub.request(path, { token })).text
+    expect(Buffer.byteLength(expected)).toBeGreaterThan(BIG * BIG_DESCRIPTION)
     for (let i = 0; i < 5; i++) {
       await new Promise<void>((resolve, reject) => {
         const socket = net.connect(port, '127.0.0.1', () =>
@@ -117,7 +135,7 @@ describe.each(DIALECTS)('pages sent in chunks (%s)', (dialect) => {
               `Authorization: Bearer ${token}\r\n\r\n`,
           ),
         )
-        // gone after the first bytes of the body: the rest of its chunks are never taken
+        // gone after the first bytes: most of the page is still to be written
         socket.once('data', () => {
           socket.destroy()
           resolve()
