@@ -41,6 +41,8 @@ export interface Config {
   /** envelopes with more objects are answered `pending` and stored in the background (T-170) */
   readonly syncEnvelopeObjects: number
   readonly basicAuth: boolean
+  /** responses are compressed for clients that accept gzip or deflate */
+  readonly compression: boolean
   /** object versions added longer ago are removed (T-017); undefined keeps every version */
   readonly retentionSeconds: number | undefined
   readonly title: string
@@ -66,6 +68,7 @@ export const ENV_VARS = {
   HYDRAWATCH_MAX_ENVELOPE_OBJECTS: '10000',
   HYDRAWATCH_SYNC_ENVELOPE_OBJECTS: '2000',
   HYDRAWATCH_BASIC_AUTH: 'true',
+  HYDRAWATCH_COMPRESSION: 'true',
   HYDRAWATCH_RETENTION: '(unset: keep every version)',
   HYDRAWATCH_TITLE: 'hydrawatch',
   HYDRAWATCH_DESCRIPTION: '(unset)',
@@ -253,6 +256,7 @@ export function loadConfig(
       1_000_000,
     ),
     basicAuth: boolean('HYDRAWATCH_BASIC_AUTH', get('HYDRAWATCH_BASIC_AUTH') ?? 'true'),
+    compression: boolean('HYDRAWATCH_COMPRESSION', get('HYDRAWATCH_COMPRESSION') ?? 'true'),
     retentionSeconds:
       retention === undefined ? undefined : duration('HYDRAWATCH_RETENTION', retention),
     title: get('HYDRAWATCH_TITLE') ?? 'hydrawatch',

@@ -7,8 +7,10 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
+import fp from 'fastify-plugin'
 import { notFound, TaxiiError } from '../errors.js'
 import { AccessLog } from './access-log.js'
+import { registerCompression } from './compression.js'
 import type { Deps } from '../services/deps.js'
 import type { Access, TaxiiRequestState } from './context.js'
 import { authenticate } from './plugins/auth.js'
@@ -117,6 +119,14 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
         })
     },
   })
+  if (deps.config.compression) registerCompression(app)
+  // a plugin, so that its routes are added once the compression plugin has loaded and hooks them
+  void app.register(fp(async (root) => defineHub(root, deps, opts)))
+  return app
+}
+
+/** Everything the hub serves, and the hooks every request goes through. */
+function defineHub(app: FastifyInstance, deps: Deps, opts: AppOptions): void {
   app.server.on('checkExpectation', answerExpectation)
   for (const method of ROUTED_METHODS) {
     if (!app.supportedMethods.includes(method)) app.addHttpMethod(method)
@@ -193,5 +203,4 @@ export function buildApp(deps: Deps, opts: AppOptions = {}): FastifyInstance {
     await authenticate(deps, request)
     throw notFound('TAXII_ERR_NOT_FOUND', 'there is no TAXII resource at this path')
   })
-  return app
 }

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify'
 import { TAXII_MEDIA_TYPE } from '../media-types.js'
 import type { BodyPool } from '../services/body-pool.js'
 import type { PageBody } from '../services/page-body.js'
+import { mayCompress } from './compression.js'
 import { sendTaxii } from './reply.js'
 
 /**
@@ -23,8 +24,18 @@ const CHUNKS_IN_FLIGHT = 4
  * `pool` and go back there once the operating system has taken them; a response cut short leaves
  * them to the garbage collector, as a write may still hold them.
  */
-export function sendPage(reply: FastifyReply, pool: BodyPool, body: PageBody): FastifyReply {
-  if (body.size <= CHUNK_BYTES || reply.request.method !== 'GET') {
+export function sendPage(
+  reply: FastifyReply,
+  pool: BodyPool,
+  body: PageBody,
+  compression: boolean,
+): FastifyReply {
+  if (
+    body.size <= CHUNK_BYTES ||
+    reply.request.method !== 'GET' ||
+    // what is written past fastify is not compressed
+    mayCompress(reply.request, compression)
+  ) {
     const bytes = pool.take(body.size)
     const { at } = body.fill(bytes, 0, 0)
     body.release()

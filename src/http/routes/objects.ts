@@ -21,7 +21,7 @@ function sendListing(deps: Deps, reply: FastifyReply, listing: Listing): Fastify
     reply.header('x-taxii-date-added-first', listing.dateAddedFirst)
     reply.header('x-taxii-date-added-last', listing.dateAddedLast)
   }
-  return sendPage(reply, deps.bodies, listing.body)
+  return sendPage(reply, deps.bodies, listing.body, deps.config.compression)
 }
 
 const objectId = (req: FastifyRequest) => (req.params as { objectId: string }).objectId
