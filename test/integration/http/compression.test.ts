@@ -71,8 +71,9 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
     plainCollection = (await addCollection(plain, { alias: 'zipped' })).id
     for (let start = 0; start < MANY; start += 100) {
       await post(hub, token, collection, objects.slice(start, start + 100))
-      await post(plain, plainToken, plainCollection, objects.slice(start, start + 100))
     }
+    // two objects of ~1.8 kB: a page well over the 1 kB below which nothing is compressed
+    await post(plain, plainToken, plainCollection, objects.slice(0, 2))
   }, 60_000)
   afterAll(() => Promise.all([hub?.close(), plain?.close()]))
 
@@ -165,7 +166,7 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
   })
 
   it('HYDRAWATCH_COMPRESSION=false: nothing is compressed, whatever the client asks', async () => {
-    const res = await raw(plain, `${objectsPath(plainCollection)}?limit=${MANY}`, {
+    const res = await raw(plain, objectsPath(plainCollection), {
       authorization: `Bearer ${plainToken}`,
       'accept-encoding': 'gzip, deflate',
     })
@@ -173,6 +174,7 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
     expect(res.headers['content-encoding']).toBeUndefined()
     expect(res.headers.vary).toBeUndefined()
     expect(Number(res.headers['content-length'])).toBe(res.body.length)
-    expect(JSON.parse(res.body.toString('utf8')).objects).toHaveLength(MANY)
+    expect(res.body.length).toBeGreaterThan(2048)
+    expect(JSON.parse(res.body.toString('utf8')).objects).toHaveLength(2)
   })
 })
