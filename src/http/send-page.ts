@@ -22,7 +22,8 @@ const CHUNKS_IN_FLIGHT = 4
 /**
  * Sends a listing's body with status 200 and the headers set on `reply`. Its buffers come from
  * `pool` and go back there once the operating system has taken them; a response cut short leaves
- * them to the garbage collector, as a write may still hold them.
+ * them to the garbage collector, as a write may still hold them. With `compression` (the hub's
+ * setting), a page the client may get compressed goes out whole through fastify, which compresses.
  */
 export function sendPage(
   reply: FastifyReply,
