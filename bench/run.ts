@@ -182,16 +182,13 @@ async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise
   }
 }
 
+const dropDatabase = (admin: string, name: string): Promise<void> =>
+  withPg(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then()
+
 /** Creates a database, dropped at cleanup unless `keep`. */
 async function createDatabase(admin: string, name: string, keep = false): Promise<string> {
   await withPg(admin, (c) => c.query(`create database ${name}`))
-  if (!keep) {
-    cleanups.push({
-      name: `drop database ${name}`,
-      run: () =>
-        withPg(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then(),
-    })
-  }
+  if (!keep) cleanups.push({ name: `drop database ${name}`, run: () => dropDatabase(admin, name) })
   return databaseUrl(admin, name)
 }
 
@@ -782,6 +779,13 @@ async function newestCursor(client: Client, root: string, trail: SyncTrail): Pro
   return entry.date_added
 }
 
+/** Raw COPY-out rates (objects/s) just before and just after one walk, and their mean. */
+interface RawBeside {
+  before: number
+  after: number
+  mean: number
+}
+
 interface RawResult {
   objects: number
   copy_in_s: number
@@ -802,7 +806,7 @@ async function rawBaseline(url: string, n: number, copyRows: string): Promise<Ra
     await c.query(`create table raw_objects (
       id text primary key, body text not null, date_added timestamptz not null)`)
     await c.query('checkpoint')
-    let t0 = now()
+    const t0 = now()
     const sink = c.query(copyFrom('copy raw_objects (id, body, date_added) from stdin'))
     await pipeline(createReadStream(copyRows, { highWaterMark: MB }), sink)
     const inSeconds = (now() - t0) / 1000
@@ -811,14 +815,7 @@ async function rawBaseline(url: string, n: number, copyRows: string): Promise<Ra
     )
     const bytes = Number(rows[0]!.bytes)
 
-    t0 = now()
-    let count = 0
-    const source = c.query(copyTo('copy (select body from raw_objects) to stdout'))
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) count++
-    }
-    const outSeconds = (now() - t0) / 1000
-    if (count !== n) throw new Error(`COPY out gave ${count} rows, not ${n}`)
+    const outSeconds = await copyOutSeconds(c, n)
     return {
       objects: n,
       copy_in_s: round(inSeconds, 2),
@@ -830,6 +827,22 @@ async function rawBaseline(url: string, n: number, copyRows: string): Promise<Ra
     }
   })
 }
+
+/** Seconds to COPY every body of raw_objects out, which must be `n` rows. */
+async function copyOutSeconds(c: pg.Client, n: number): Promise<number> {
+  const t0 = now()
+  let count = 0
+  const source = c.query(copyTo('copy (select body from raw_objects) to stdout'))
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) count++
+  }
+  if (count !== n) throw new Error(`COPY out gave ${count} rows, not ${n}`)
+  return (now() - t0) / 1000
+}
+
+/** The raw COPY-out rate in objects/s, on a database rawBaseline filled. */
+const copyOutRate = (url: string, n: number): Promise<number> =>
+  withPg(url, async (c) => round(n / (await copyOutSeconds(c, n))))
 
 /** The raw baseline on a database of its own, dropped before this returns. */
 async function rawOnOwnDatabase(
@@ -870,13 +883,18 @@ interface Figures {
   statistics: string
   options: Omit<Options, 'json' | 'pgUrl'>
   object_bytes_mean: number
-  /** the mean of raw_runs, which the ratios are taken against */
+  /** the mean of raw_runs, which the ingest ratios are taken against */
   raw: RawResult
   /**
    * the raw baseline before the hub phases and again after them: this machine's speed drifts
    * within minutes, so a ratio compares the hub with both ends of its run, and the spread shows
    */
   raw_runs: [RawResult, RawResult]
+  /**
+   * raw COPY out of the first baseline's table just before and just after each walk (by phase
+   * name): the sync ratios are taken against their mean, not against `raw`
+   */
+  raw_copy_out_beside_walks: Record<string, RawBeside>
   ingest: IngestResult
   /** validation's share of ingest, from alternated rounds with and without it */
   validation_share: ShareResult
@@ -1055,6 +1073,13 @@ function report(f: Figures): string {
       '',
       '',
     ],
+    ...Object.entries(f.raw_copy_out_beside_walks).map(([walk, r]) => [
+      `raw COPY out beside "${walk}": before / after (the ratio's base: mean)`,
+      `${fmt(r.before)} / ${fmt(r.after)}`,
+      `${fmt(r.mean)} obj/s`,
+      '',
+      '',
+    ]),
   ]
   const costs: string[][] = [
     [
@@ -1124,13 +1149,15 @@ async function main(): Promise<number> {
     `  ${validation.envelope_p50_ms} ms per envelope of ${ENVELOPE}, ${fmt(validation.patterns_per_s)} patterns/s`,
   )
 
-  // Raw baseline first, while nothing else runs, and again once the hub is gone (rawAfter); its
-  // database is dropped before the hub starts so it does not compete for the buffer cache.
+  // Raw baseline first, while nothing else runs, and again once the hub is gone (rawAfter). The
+  // first one's database stays until the walks are timed, each beside a COPY out of it (walkBeside).
   // What the phases send is written to files first (prepared.ts), each before its phase.
   cleanups.push({ name: 'remove the prepared files', run: async () => removePrepared() })
   log(`raw COPY baseline with ${fmt(o.n)} objects`)
   const copyRows = prepareCopyRows(o.n)
-  const rawBefore = await rawOnOwnDatabase(o.pgUrl, `hw_bench_raw_${suffix}`, o.n, copyRows)
+  const rawName = `hw_bench_raw_${suffix}`
+  const rawUrl = await createDatabase(o.pgUrl, rawName)
+  const rawBefore = await rawBaseline(rawUrl, o.n, copyRows)
   log(
     `  COPY in ${fmt(rawBefore.copy_in_objects_per_s)} objects/s, out ${fmt(rawBefore.copy_out_objects_per_s)} objects/s`,
   )
@@ -1212,13 +1239,28 @@ async function main(): Promise<number> {
     await phase('vacuum analyze', () => withPg(hubUrl, (c) => c.query('vacuum (analyze) objects')))
   } else if (!autovacuum) log('autovacuum is off and --no-vacuum was given: no statistics')
 
-  const firstWalk = await phase('sync 1000, first walk', () => fullSync(client, objects, 1000, o.n))
-  log(`  ${fmt(firstWalk.objects_per_s)} objects/s`)
+  // Each walk is timed between two raw COPYs out of the same texts, and compared with their mean:
+  // the machine's speed drifts within minutes, and a baseline taken minutes away from a walk of a
+  // few seconds made its ratio follow the machine (walkBeside).
+  const beside: Record<string, RawBeside> = {}
+  async function walkBeside(name: string, walk: () => Promise<SyncResult>): Promise<SyncResult> {
+    const before = await copyOutRate(rawUrl, o.n)
+    const result = await phase(name, walk)
+    const after = await copyOutRate(rawUrl, o.n)
+    beside[name] = { before, after, mean: round((before + after) / 2) }
+    log(
+      `  ${fmt(result.objects_per_s)} objects/s; raw COPY out ${fmt(before)} before, ${fmt(after)} after`,
+    )
+    return result
+  }
+  const firstWalk = await walkBeside('sync 1000, first walk', () =>
+    fullSync(client, objects, 1000, o.n),
+  )
   const trail: SyncTrail = { tokens: [], lastDates: [] }
-  const sync1000 = await phase('sync 1000', () => fullSync(client, objects, 1000, o.n, trail))
-  log(`  ${fmt(sync1000.objects_per_s)} objects/s`)
-  const sync10000 = await phase('sync 10000', () => fullSync(client, objects, 10000, o.n))
-  log(`  ${fmt(sync10000.objects_per_s)} objects/s`)
+  const sync1000 = await walkBeside('sync 1000', () => fullSync(client, objects, 1000, o.n, trail))
+  const sync10000 = await walkBeside('sync 10000', () => fullSync(client, objects, 10000, o.n))
+  // gone before the phases after the walks, as for the ingest before them
+  await dropDatabase(o.pgUrl, rawName)
 
   const pages = await phase('first vs last page', () =>
     firstVsLast(client, objects, o.n, trail, o.rounds),
@@ -1273,9 +1315,12 @@ async function main(): Promise<number> {
     ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
     validation_share: share.share,
     ingest_sequential_vs_copy_in: ratio(sequential.objects_per_s, raw.copy_in_objects_per_s),
-    sync_1000_first_walk_vs_copy_out: ratio(firstWalk.objects_per_s, raw.copy_out_objects_per_s),
-    sync_1000_vs_copy_out: ratio(sync1000.objects_per_s, raw.copy_out_objects_per_s),
-    sync_10000_vs_copy_out: ratio(sync10000.objects_per_s, raw.copy_out_objects_per_s),
+    sync_1000_first_walk_vs_copy_out: ratio(
+      firstWalk.objects_per_s,
+      beside['sync 1000, first walk']!.mean,
+    ),
+    sync_1000_vs_copy_out: ratio(sync1000.objects_per_s, beside['sync 1000']!.mean),
+    sync_10000_vs_copy_out: ratio(sync10000.objects_per_s, beside['sync 10000']!.mean),
   }
   const peakRssMb = round(rss.peakKb / 1024, 1)
   const figures: Figures = {
@@ -1302,6 +1347,7 @@ async function main(): Promise<number> {
     object_bytes_mean: round(sampleBytes / 1000),
     raw,
     raw_runs: [rawBefore, rawAfter],
+    raw_copy_out_beside_walks: beside,
     ingest: ingested,
     validation_share: share,
     validation,
