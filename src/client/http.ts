@@ -58,6 +58,11 @@ export interface TaxiiClientOptions {
   maxDelayMs?: number
   /** default `hydrawatch/<package version>` (T-200) */
   userAgent?: string
+  /**
+   * largest response body read, decoded (after gzip or deflate), in bytes; default 256 MiB. A
+   * larger one fails the request with a TaxiiProtocolError, without retries.
+   */
+  maxResponseBytes?: number
   /** default the global fetch */
   fetch?: typeof fetch
   onRetry?: (e: RetryEvent) => void
@@ -69,6 +74,33 @@ export interface HttpAnswer {
   headers: Headers
   body: string
   url: string
+}
+
+/**
+ * The default cap on a response body. fetch asks for gzip and deflate and decodes them, so a
+ * server's few kilobytes can decode to gigabytes; read whole, such a body held the process's
+ * memory until V8 refused the string, and then the request was retried. A page of 10,000
+ * objects of 10 kB, far beyond what partners serve, is 100 MB.
+ */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+/** The body of `res` as text, as `res.text()` reads it, or a ResponseTooLarge past `max` bytes. */
+async function readBody(res: Response, max: number): Promise<string> {
+  if (res.body === null) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > max) throw new ResponseTooLarge(max)
+    chunks.push(chunk)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, size))
+}
+
+class ResponseTooLarge extends Error {
+  constructor(max: number) {
+    super(`the response body is larger than ${max} bytes (maxResponseBytes)`)
+  }
 }
 
 /** T-212: retried with backoff; every other failure status is final. */
@@ -195,6 +227,7 @@ export class HttpTransport {
   readonly #headers: Record<string, string>
   readonly #timeoutMs: number
   readonly #retries: number
+  readonly #maxResponseBytes: number
   /** also the first delay between status polls */
   readonly minDelayMs: number
   readonly maxDelayMs: number
@@ -205,6 +238,7 @@ export class HttpTransport {
     this.#fetch = options.fetch ?? (certificate === undefined ? fetch : presenting(certificate))
     this.#timeoutMs = options.timeoutMs ?? 30_000
     this.#retries = options.retries ?? 6
+    this.#maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES
     this.minDelayMs = options.minDelayMs ?? 1000
     this.maxDelayMs = options.maxDelayMs ?? 60_000
     this.#onRetry = options.onRetry
@@ -238,8 +272,12 @@ export class HttpTransport {
           body,
           signal: AbortSignal.timeout(this.#timeoutMs),
         })
-        text = await res.text()
+        text = await readBody(res, this.#maxResponseBytes)
       } catch (err) {
+        // a server that answers so much answers it again: no retry
+        if (err instanceof ResponseTooLarge) {
+          throw new AbortError(new TaxiiProtocolError(`${method} ${url}: ${err.message}`, url))
+        }
         reason = describeFailure(err, this.#timeoutMs)
         const error = new TaxiiNetworkError(`${method} ${url}: ${reason}`, url, { cause: err })
         throw untrustedCertificate(err) ? new AbortError(error) : error
