@@ -135,3 +135,42 @@ describe('bundles for file import (S-123)', () => {
     expect(validate(bundle)).toMatch(/^S-123 type:/)
   })
 })
+
+describe('types and vocabularies the standard leaves open', () => {
+  const stamps = { created: '2025-01-01T00:00:00.000Z', modified: '2025-01-01T00:00:00.000Z' }
+  const uuid = '6f1f5a5e-2b7a-4a3e-9a3f-1a2b3c4d5e6f'
+  const custom = (type: string, own: Record<string, unknown> = {}) => ({
+    type,
+    spec_version: '2.1',
+    id: `${type}--${uuid}`,
+    ...stamps,
+    ...own,
+  })
+
+  it('S-040 S-162 a type the standard does not define is a custom object, held to its rules', () => {
+    expect(validate(custom('x-acme-feed', { feed_name: 'proxies' }))).toBeUndefined()
+    expect(validate(custom('x-acme-feed'))).toMatch(/^S-162 \(object\): .*property of its own/)
+    const unprefixed = custom('acme-feed', { feed_name: 'proxies' })
+    expect(validate(unprefixed)).toBeUndefined()
+    expect(validate.validateDetailed(unprefixed).warnings).toContainEqual(
+      expect.stringMatching(/^S-162 type: .*should start with x-/),
+    )
+    expect(validate(custom('Acme', { feed_name: 'proxies' }))).toMatch(/^S-003 type: /)
+  })
+
+  it('S-022 a value outside an open vocabulary is accepted; only the detailed check notes it', () => {
+    const indicator = {
+      ...custom('indicator'),
+      name: 'HC-17 proxy range',
+      description: 'residential proxies of hydra cluster HC-17',
+      indicator_types: ['hydra-proxy-range'],
+      pattern: "[ipv4-addr:value = '198.51.100.0/24']",
+      pattern_type: 'stix',
+      valid_from: '2025-01-01T00:00:00Z',
+    }
+    expect(validate(indicator)).toBeUndefined()
+    expect(validate.validateDetailed(indicator)).toEqual({
+      warnings: [expect.stringMatching(/^S-129 indicator_types\[0\]: .* not in indicator-type-ov/)],
+    })
+  })
+})
