@@ -78,9 +78,9 @@ export interface HttpAnswer {
 
 /**
  * The default cap on a response body. fetch asks for gzip and deflate and decodes them, so a
- * server's few kilobytes can decode to gigabytes; read whole, such a body held the process's
- * memory until V8 refused the string, and then the request was retried. A page of 10,000
- * objects of 10 kB, far beyond what partners serve, is 100 MB.
+ * server's few kilobytes can decode to gigabytes, which read whole would fill the process's memory
+ * (and, failing as a network error, be asked for again). A page of 10,000 objects of 10 kB, far
+ * beyond what partners serve, is 100 MB.
  */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
