@@ -1,46 +1,30 @@
-import http from 'node:http'
 import zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../helpers/db.js'
 import { startTestHub, TAXII, type TestHub } from '../../helpers/hub.js'
-import { addCollection, ind, objectsPath, post, stixId } from './conformance.js'
+import {
+  addCollection,
+  ind,
+  objectsPath,
+  post,
+  raw,
+  stixId,
+  type RawResponse,
+} from './conformance.js'
 
 /**
  * Responses of 1 kB or more are compressed for clients whose Accept-Encoding asks for it, as
- * taxii2-client's (Python requests: `gzip, deflate`), Sentinel's (.NET) and curl's
- * `--compressed` do; curl without it, and anything asking for identity, gets the bytes as stored.
- * The requests here are made with node:http, which decodes nothing, so the bytes on the wire are
- * what is checked.
+ * taxii2-client's (Python requests: `gzip, deflate`) and curl's `--compressed` do; curl without
+ * it, and anything asking for identity, gets the bytes as stored.
+ * The requests here are made with node:http (conformance.ts `raw`), which decodes nothing, so the
+ * bytes on the wire are what is checked.
  */
-interface RawResponse {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: Buffer
-}
-
-function raw(
+const send = (
   hub: TestHub,
   path: string,
   headers: Record<string, string>,
   opts: { method?: string; body?: string } = {},
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(path, hub.url),
-      { method: opts.method ?? 'GET', headers: { accept: TAXII, ...headers } },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
-        )
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(opts.body)
-  })
-}
+): Promise<RawResponse> => raw(hub, path, { ...opts, headers: { accept: TAXII, ...headers } })
 
 const decoders: Record<string, (b: Buffer) => Buffer> = {
   gzip: (b) => zlib.gunzipSync(b),
@@ -91,8 +75,8 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
     'T-154 Accept-Encoding %j: a page comes as %s, decoding to the uncompressed bytes',
     async (accept, coding) => {
       const [zipped, identity] = await Promise.all([
-        raw(hub, page(), { ...auth(), 'accept-encoding': accept }),
-        raw(hub, page(), { ...auth(), 'accept-encoding': 'identity' }),
+        send(hub, page(), { ...auth(), 'accept-encoding': accept }),
+        send(hub, page(), { ...auth(), 'accept-encoding': 'identity' }),
       ])
       expect(zipped.status).toBe(200)
       expect(zipped.headers['content-encoding']).toBe(coding)
@@ -116,7 +100,7 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
     ['gzip refused with q=0', { 'accept-encoding': 'gzip;q=0, identity' }],
     ['only codings the hub does not offer', { 'accept-encoding': 'br, zstd' }],
   ])('a page is sent uncompressed with %s', async (_, headers) => {
-    const res = await raw(hub, page(), { ...auth(), ...headers })
+    const res = await send(hub, page(), { ...auth(), ...headers })
     expect(res.status).toBe(200)
     expect(res.headers['content-encoding']).toBeUndefined()
     expect(Number(res.headers['content-length'])).toBe(res.body.length)
@@ -125,8 +109,8 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
 
   it('resources under 1 kB (a collection, an error) are not compressed', async () => {
     const gzip = { ...auth(), 'accept-encoding': 'gzip' }
-    const small = await raw(hub, `/hub/collections/${collection}/`, gzip)
-    const error = await raw(hub, '/hub/collections/no-such-collection/objects/', gzip)
+    const small = await send(hub, `/hub/collections/${collection}/`, gzip)
+    const error = await send(hub, '/hub/collections/no-such-collection/objects/', gzip)
     expect([small.status, error.status]).toEqual([200, 404])
     for (const res of [small, error]) {
       expect(res.body.length).toBeLessThan(1024)
@@ -138,7 +122,7 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
 
   it("T-080 an Add Objects status comes compressed to a client that asks, as taxii2-client's does", async () => {
     const more = Array.from({ length: 50 }, (_, i) => ind(stixId('indicator', i + 1, 0xd2)))
-    const res = await raw(
+    const res = await send(
       hub,
       objectsPath(collection),
       { ...auth(), 'content-type': TAXII, 'accept-encoding': 'gzip, deflate' },
@@ -153,8 +137,8 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
   it('T-021 HEAD of a page a client would get compressed answers the uncompressed headers', async () => {
     const headers = { ...auth(), 'accept-encoding': 'gzip' }
     const [head, identity] = await Promise.all([
-      raw(hub, page(), headers, { method: 'HEAD' }),
-      raw(hub, page(), { ...auth(), 'accept-encoding': 'identity' }),
+      send(hub, page(), headers, { method: 'HEAD' }),
+      send(hub, page(), { ...auth(), 'accept-encoding': 'identity' }),
     ])
     expect(head.status).toBe(200)
     expect(head.body.length).toBe(0)
@@ -166,7 +150,7 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
   })
 
   it('HYDRAWATCH_COMPRESSION=false: nothing is compressed, whatever the client asks', async () => {
-    const res = await raw(plain, objectsPath(plainCollection), {
+    const res = await send(plain, objectsPath(plainCollection), {
       authorization: `Bearer ${plainToken}`,
       'accept-encoding': 'gzip, deflate',
     })

@@ -112,6 +112,8 @@ export function sansErrorId(json: any): unknown {
 export interface RawResponse {
   status: number
   headers: http.IncomingHttpHeaders
+  /** the body's bytes as they came, still encoded if the hub compressed them */
+  body: Buffer
   text: string
 }
 
@@ -143,13 +145,15 @@ export function raw(
       (res) => {
         const parts: Buffer[] = []
         res.on('data', (c: Buffer) => parts.push(c))
-        res.on('end', () =>
+        res.on('end', () => {
+          const body = Buffer.concat(parts)
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            text: Buffer.concat(parts).toString('utf8'),
-          }),
-        )
+            body,
+            text: body.toString('utf8'),
+          })
+        })
         res.on('error', reject)
       },
     )
