@@ -1308,19 +1308,26 @@ async function main(): Promise<number> {
   )
   const raw = meanRaw([rawBefore, rawAfter])
 
-  // Shown to three places, and judged unrounded: at two, 28,354 against 71,608 objects/s (0.396)
-  // was shown as 0.4 and counted as meeting a target of 0.4.
+  // Each target is judged on the ratio shown (a walk's against the COPYs out beside it: judging on
+  // the mean of the baselines minutes away once printed 0.546 beside a MISS), unrounded, and
+  // shown to three places: at two, 28,354 against 71,608 objects/s (0.396) was shown as 0.4 and
+  // counted as meeting a target of 0.4.
+  const judged = {
+    ingest: ingested.objects_per_s / raw.copy_in_objects_per_s,
+    sync1000: sync1000.objects_per_s / beside['sync 1000']!.mean,
+    sync10000: sync10000.objects_per_s / beside['sync 10000']!.mean,
+  }
   const ratio = (a: number, b: number) => round(a / b, 3)
   const ratios = {
-    ingest_vs_copy_in: ratio(ingested.objects_per_s, raw.copy_in_objects_per_s),
+    ingest_vs_copy_in: round(judged.ingest, 3),
     validation_share: share.share,
     ingest_sequential_vs_copy_in: ratio(sequential.objects_per_s, raw.copy_in_objects_per_s),
     sync_1000_first_walk_vs_copy_out: ratio(
       firstWalk.objects_per_s,
       beside['sync 1000, first walk']!.mean,
     ),
-    sync_1000_vs_copy_out: ratio(sync1000.objects_per_s, beside['sync 1000']!.mean),
-    sync_10000_vs_copy_out: ratio(sync10000.objects_per_s, beside['sync 10000']!.mean),
+    sync_1000_vs_copy_out: round(judged.sync1000, 3),
+    sync_10000_vs_copy_out: round(judged.sync10000, 3),
   }
   const peakRssMb = round(rss.peakKb / 1024, 1)
   const figures: Figures = {
@@ -1365,17 +1372,17 @@ async function main(): Promise<number> {
       ingest: {
         value: ratios.ingest_vs_copy_in,
         target: `>= ${TARGETS.ingestVsCopyIn} of COPY in`,
-        met: ingested.objects_per_s / raw.copy_in_objects_per_s >= TARGETS.ingestVsCopyIn,
+        met: judged.ingest >= TARGETS.ingestVsCopyIn,
       },
       sync_1000: {
         value: ratios.sync_1000_vs_copy_out,
         target: `>= ${TARGETS.syncVsCopyOut} of COPY out`,
-        met: sync1000.objects_per_s / raw.copy_out_objects_per_s >= TARGETS.syncVsCopyOut,
+        met: judged.sync1000 >= TARGETS.syncVsCopyOut,
       },
       sync_10000: {
         value: ratios.sync_10000_vs_copy_out,
         target: `>= ${TARGETS.syncVsCopyOut} of COPY out`,
-        met: sync10000.objects_per_s / raw.copy_out_objects_per_s >= TARGETS.syncVsCopyOut,
+        met: judged.sync10000 >= TARGETS.syncVsCopyOut,
       },
       poller_p99: {
         value: newest.p99_ms,
