@@ -46,7 +46,7 @@ const USAGE = `usage: npm run bench -- [N] [options]
 
   N                     objects to seed (default 20000, at least 2000, at most 1000000)
   --json FILE           also write the figures as JSON to FILE
-  --posters K           concurrent posters for ingest (default 2)
+  --posters K           concurrent posters for ingest (default 4)
   --pollers K           concurrent pollers (default 16)
   --poll-seconds S      how long each poller test runs (default 10)
   --seq-objects M       objects for the sequential-ingest figure (default min(N, 100000))
@@ -88,7 +88,7 @@ function parseOptions(argv: string[]): Options | undefined {
     allowPositionals: true,
     options: {
       json: { type: 'string' },
-      posters: { type: 'string', default: '2' },
+      posters: { type: 'string', default: '4' },
       pollers: { type: 'string', default: '16' },
       'poll-seconds': { type: 'string', default: '10' },
       'seq-objects': { type: 'string' },
