@@ -14,3 +14,10 @@ export const median = (xs: number[]) =>
     [...xs].sort((a, b) => a - b),
     50,
   )
+
+/** The item whose `key` is the median, as `median` takes it: of an even number, the lower middle. */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  if (items.length === 0) throw new RangeError('the median of nothing')
+  const sorted = [...items].sort((a, b) => key(a) - key(b))
+  return sorted[Math.ceil(sorted.length / 2) - 1]!
+}
