@@ -1276,14 +1276,17 @@ async function main(): Promise<number> {
   // apart at 287k and 508k objects/s), so each page size is walked `walks` times, a COPY out
   // between each two, and the walk of median ratio is judged.
   const beside: Record<string, RawBeside> = {}
+  // the COPY out after the last walk, which is also the one before the next walk
+  let lastCopyOut: number | undefined
   async function walksBeside(
     name: string,
     count: number,
     walk: (k: number) => Promise<SyncResult>,
   ): Promise<WalkTrial[]> {
     const trials: WalkTrial[] = []
-    let before = await copyOutRate(rawUrl, o.n)
+    lastCopyOut ??= await copyOutRate(rawUrl, o.n)
     for (let k = 1; k <= count; k++) {
+      const before = lastCopyOut
       const label = count === 1 ? name : `${name}, walk ${k}`
       const result = await phase(label, () => walk(k))
       const after = await copyOutRate(rawUrl, o.n)
@@ -1293,7 +1296,7 @@ async function main(): Promise<number> {
       log(
         `  ${fmt(result.objects_per_s)} objects/s; raw COPY out ${fmt(before)} before, ${fmt(after)} after`,
       )
-      before = after
+      lastCopyOut = after
     }
     return trials
   }

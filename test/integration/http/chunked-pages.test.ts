@@ -2,7 +2,15 @@ import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../../helpers/db.js'
 import { startTestHub, TAXII, type TestHub } from '../../helpers/hub.js'
-import { addCollection, ind, objectsPath, post, stixId, TAXII_TIMESTAMP } from './conformance.js'
+import {
+  addCollection,
+  ind,
+  objectsPath,
+  paddedIndicators,
+  post,
+  stixId,
+  TAXII_TIMESTAMP,
+} from './conformance.js'
 
 /**
  * A listing body larger than a chunk (128 kB) goes out in chunks, each sent as it is written
@@ -11,9 +19,8 @@ import { addCollection, ind, objectsPath, post, stixId, TAXII_TIMESTAMP } from '
  * responses, so these requests ask for none (fetch asks for gzip otherwise; compression.test.ts).
  */
 const IDENTITY = { 'accept-encoding': 'identity' }
+// ~1.8 kB an object (paddedIndicators): a page of all of them is ~350 kB, two chunks and a part
 const MANY = 200
-// ~1.8 kB an object: a page of all of them is ~350 kB, two chunks and a part
-const DESCRIPTION = 1_500
 // one text alone larger than two chunks
 const HUGE = 300_000
 // a page of 60 texts of 200 kB, ~12 MB: more than the kernel holds for a client that reads nothing
@@ -26,7 +33,8 @@ describe.each(DIALECTS)('pages sent in chunks (%s)', (dialect) => {
   let many: string
   let huge: string
   let big: string
-  const manyIds = Array.from({ length: MANY }, (_, i) => stixId('indicator', i + 1, 0xc1))
+  const manyObjects = paddedIndicators(MANY, 0xc1, 'x')
+  const manyIds = manyObjects.map((o) => o.id)
   const hugeIds = [1, 2, 3].map((n) => stixId('indicator', n, 0xc2))
 
   beforeAll(async () => {
@@ -36,16 +44,7 @@ describe.each(DIALECTS)('pages sent in chunks (%s)', (dialect) => {
     huge = (await addCollection(hub, { alias: 'huge' })).id
     big = (await addCollection(hub, { alias: 'big' })).id
     for (let start = 0; start < MANY; start += 50) {
-      await post(
-        hub,
-        token,
-        many,
-        manyIds
-          .slice(start, start + 50)
-          .map((id, i) =>
-            ind(id, undefined, { description: `${start + i} `.padEnd(DESCRIPTION, 'x') }),
-          ),
-      )
+      await post(hub, token, many, manyObjects.slice(start, start + 50))
     }
     await post(hub, token, huge, [
       ind(hugeIds[0]!),

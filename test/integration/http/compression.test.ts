@@ -6,6 +6,7 @@ import {
   addCollection,
   ind,
   objectsPath,
+  paddedIndicators,
   post,
   raw,
   stixId,
@@ -31,7 +32,7 @@ const decoders: Record<string, (b: Buffer) => Buffer> = {
   deflate: (b) => zlib.inflateSync(b),
 }
 
-/** Objects of ~1.8 kB: a page of all of them is ~350 kB, more than a chunk of 128 kB. */
+/** Objects of ~1.8 kB (paddedIndicators): a page of all of them is ~350 kB. */
 const MANY = 200
 
 describe.each(DIALECTS)('response compression (%s)', (dialect) => {
@@ -41,8 +42,8 @@ describe.each(DIALECTS)('response compression (%s)', (dialect) => {
   let plainToken: string
   let collection: string
   let plainCollection: string
-  const ids = Array.from({ length: MANY }, (_, i) => stixId('indicator', i + 1, 0xd1))
-  const objects = ids.map((id, i) => ind(id, undefined, { description: `${i} `.padEnd(1500, 'y') }))
+  const objects = paddedIndicators(MANY, 0xd1, 'y')
+  const ids = objects.map((o) => o.id)
 
   beforeAll(async () => {
     ;[hub, plain] = await Promise.all([

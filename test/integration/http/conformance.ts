@@ -44,6 +44,16 @@ export function ind(id: string, modified = '2025-07-14T09:30:00.000Z', extra = {
   }
 }
 
+/**
+ * `count` indicators of ~1.8 kB, each with a 1,500-character description of `fill`: a page of 200
+ * of them is ~350 kB, more than two of the hub's 128 kB chunks (http/send-page.ts).
+ */
+export function paddedIndicators(count: number, salt: number, fill: string) {
+  return Array.from({ length: count }, (_, i) =>
+    ind(stixId('indicator', i + 1, salt), undefined, { description: `${i} `.padEnd(1500, fill) }),
+  )
+}
+
 /** The same object as STIX 2.0 content (no spec_version, S-041). */
 export function ind20(id: string, modified = '2025-07-14T09:30:00.000Z') {
   return {
